@@ -1,0 +1,73 @@
+"""jupyter_mltrack: the ML lifecycle (tracking, projects, models, registry) native to Jupyter.
+
+The module-level API follows MLflow's fluent API, so ``import jupyter_mltrack as mlt`` and
+``mlt.start_run()``, ``mlt.log_metric()``... read like the MLflow code users know.
+
+Importing the package is kept light (a few stdlib modules): every name below is loaded on first
+use, so ``import jupyter_mltrack`` in a notebook costs milliseconds, not seconds.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_FLUENT = (
+    "set_tracking_uri get_tracking_uri set_experiment create_experiment get_experiment get_experiment_by_name "
+    "search_experiments delete_experiment set_experiment_tag set_experiment_tags start_run active_run "
+    "last_active_run end_run log_param log_params log_metric log_metrics set_tag set_tags delete_tag log_artifact "
+    "log_artifacts log_text log_dict log_figure log_image log_table log_input get_artifact_uri flush get_run "
+    "get_metric_history delete_run restore_run search_runs ActiveRun"
+).split()
+
+_LAZY: dict[str, str] = {name: "jupyter_mltrack.tracking.api" for name in _FLUENT}
+_LAZY.update(
+    {
+        "Client": "jupyter_mltrack.tracking.client",
+        "MltrackError": "jupyter_mltrack.errors",
+        "Run": "jupyter_mltrack.entities",
+        "RunInfo": "jupyter_mltrack.entities",
+        "RunData": "jupyter_mltrack.entities",
+        "RunStatus": "jupyter_mltrack.entities",
+        "Experiment": "jupyter_mltrack.entities",
+        "Metric": "jupyter_mltrack.entities",
+        "Param": "jupyter_mltrack.entities",
+        "RunTag": "jupyter_mltrack.entities",
+        "Dataset": "jupyter_mltrack.entities",
+        "ViewType": "jupyter_mltrack.entities",
+    }
+)
+
+__all__ = sorted([*_LAZY, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from jupyter_mltrack.entities import (  # noqa: F401
+        Dataset,
+        Experiment,
+        Metric,
+        Param,
+        Run,
+        RunData,
+        RunInfo,
+        RunStatus,
+        RunTag,
+        ViewType,
+    )
+    from jupyter_mltrack.errors import MltrackError  # noqa: F401
+    from jupyter_mltrack.tracking.api import *  # noqa: F401,F403
+    from jupyter_mltrack.tracking.client import Client  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jupyter_mltrack' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,1 @@
+"""The `mltrack` command line (thin commands over the services)."""

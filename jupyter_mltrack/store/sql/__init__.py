@@ -1,0 +1,1 @@
+"""SQL tracking store: schema, engine set-up, migrations, search."""

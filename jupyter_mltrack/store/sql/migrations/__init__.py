@@ -1,0 +1,1 @@
+"""Alembic migrations shipped in the package (`mltrack db upgrade` runs them)."""

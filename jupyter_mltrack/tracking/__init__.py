@@ -1,0 +1,1 @@
+"""Tracking service: the stateless Client and the fluent active-run API."""
