@@ -12,7 +12,9 @@ from typing import Any, Sequence
 from jupyter_mltrack.entities import Experiment, PagedList
 from jupyter_mltrack.errors import InvalidParameterError
 
-_BARE_NAME = re.compile(r"(?i)(^|\(|\s)(name|creation_time|last_update_time)(?=\s*(=|!=|<>|>|<|like\b|ilike\b|in\b|not\b|is\b))")
+_BARE_NAME = re.compile(
+    r"(?i)(^|\(|\s)(name|creation_time|last_update_time)(?=\s*(=|!=|<>|>|<|like\b|ilike\b|in\b|not\b|is\b|asc\b|desc\b|$))"
+)
 
 
 def _like_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:

@@ -66,3 +66,17 @@ def reap_if_due(store: "SqlStore", settings: Settings) -> None:
         return
     _last_reap[store.uri] = now
     store.reap_dead_runs(int(settings.heartbeat_timeout * 1000))
+
+
+def close_all() -> None:
+    """Commit pending metrics and close every open store (tests; dropping a database)."""
+    with _lock:
+        opened = list(_stores.values())
+        _stores.clear()
+        _last_reap.clear()
+    for store, writer, _ in opened:
+        try:
+            writer.flush()
+        finally:
+            writer.close()
+            store.close()

@@ -77,6 +77,10 @@ class StoreWriter:
             except MltrackError as exc:
                 log.warning("jupyter_mltrack: dropped %d metric points of run %s: %s", len(items), run_id, exc)
 
+    def close(self) -> None:
+        """Stop taking part in background ticks (the store is being closed)."""
+        _writers.discard(self)
+
     def own(self, run_id: str) -> None:
         with self._lock:
             self._owned.add(run_id)

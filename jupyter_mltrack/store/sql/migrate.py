@@ -68,6 +68,7 @@ def _create_fresh_mysql(engine: Engine) -> str | None:
     # MySQL DDL commits implicitly, so a transaction cannot serialise creators: a named lock can.
     with engine.connect() as conn:
         got = conn.execute(text("SELECT GET_LOCK(:n, 120)"), {"n": _LOCK_NAME}).scalar()
+        conn.commit()  # the named lock belongs to the session and outlives this autobegun transaction
         if got != 1:
             raise TimeoutError("Timed out waiting for another process to create the tracking schema.")
         try:

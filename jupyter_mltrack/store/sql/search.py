@@ -3,6 +3,7 @@
 Each comparison becomes an EXISTS against the indexed per-run tables (latest_metrics, params,
 tags, run_inputs), so a three-clause filter over 10,000 runs is a few index probes per run.
 Ordering joins one value per key; NaN and missing values sort last in either direction.
+In LIKE patterns a backslash escapes ``%``, ``_`` and itself on every backend.
 Text comparisons are case-sensitive on every backend: SQLite's LIKE is not (we use GLOB) and
 MySQL's default collations are not (we compare under utf8mb4_bin).
 """
@@ -14,7 +15,6 @@ import json
 from typing import Any, Sequence
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, case, exists, false, literal, not_, or_, select, true
-from sqlalchemy.sql.elements import ColumnClause
 
 from jupyter_mltrack.entities import ViewType
 from jupyter_mltrack.errors import InvalidParameterError
@@ -41,10 +41,19 @@ _ATTRIBUTE_COLUMNS = {
 
 
 def _glob_pattern(like: str) -> str:
-    """A SQL LIKE pattern as the equivalent (case-sensitive) SQLite GLOB pattern."""
+    """A SQL LIKE pattern as the equivalent (case-sensitive) SQLite GLOB pattern.
+
+    Backslash escapes the next character, as LIKE does on PostgreSQL and MySQL.
+    """
     out = []
+    escaped = False
     for ch in like:
-        if ch == "%":
+        if escaped:
+            out.append(f"[{ch}]" if ch in "*?[" else ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "%":
             out.append("*")
         elif ch == "_":
             out.append("?")
@@ -60,7 +69,12 @@ class _Compiler:
         self.dialect = dialect
 
     def text(self, column: Any) -> Any:
-        return column.collate("utf8mb4_bin") if self.dialect in ("mysql", "mariadb") else column
+        """The column under a byte-wise collation, so every backend compares and sorts alike."""
+        if self.dialect in ("mysql", "mariadb"):
+            return column.collate("utf8mb4_bin")
+        if self.dialect == "postgresql":
+            return column.collate("C")
+        return column
 
     def string_op(self, column: Any, op: str, value: Any) -> ColumnElement[bool]:
         col = self.text(column)
@@ -77,6 +91,8 @@ class _Compiler:
                 return column.op("GLOB")(_glob_pattern(value))  # type: ignore[no-any-return]
             return col.like(value)  # type: ignore[no-any-return]
         if op == "ILIKE":
+            if self.dialect == "sqlite":  # SQLite's LIKE has no default escape character
+                return column.ilike(value, escape="\\")  # type: ignore[no-any-return]
             return column.ilike(value)  # type: ignore[no-any-return]
         raise InvalidParameterError(f"Operator {op} is not supported on text values.")
 
@@ -147,15 +163,17 @@ class _Compiler:
         return self.string_op(column, c.op, c.value)
 
 
-def _order_clauses(items: Sequence[str] | None) -> tuple[list[Any], list[Any]]:
+def _order_clauses(items: Sequence[str] | None, compiler: _Compiler) -> tuple[list[Any], list[Any]]:
     """(outer joins, ORDER BY terms); missing and NaN values last, then newest first."""
     joins: list[Any] = []
     terms: list[Any] = []
     for clause in items or ():
         ob = g.parse_order_by(clause)
         if ob.kind == "attribute":
-            value: ColumnClause[Any] = _ATTRIBUTE_COLUMNS[ob.key]  # type: ignore[assignment]
+            value: Any = _ATTRIBUTE_COLUMNS[ob.key]
             missing: Any = value.is_(None)
+            if ob.key not in g.NUMERIC_ATTRIBUTES and ob.key != "experiment_id":
+                value = compiler.text(value)
         elif ob.kind == "metric":
             lm = latest_metrics.alias()
             joins.append((lm, and_(lm.c.run_uuid == runs.c.run_uuid, lm.c.key == ob.key)))
@@ -163,7 +181,7 @@ def _order_clauses(items: Sequence[str] | None) -> tuple[list[Any], list[Any]]:
         else:
             table = (params if ob.kind == "param" else tags).alias()
             joins.append((table, and_(table.c.run_uuid == runs.c.run_uuid, table.c.key == ob.key)))
-            value, missing = table.c.value, table.c.value.is_(None)
+            value, missing = compiler.text(table.c.value), table.c.value.is_(None)
         terms.append(case((missing, 1), else_=0))
         terms.append(value.asc() if ob.ascending else value.desc())
     terms.extend([runs.c.start_time.desc(), runs.c.run_uuid])
@@ -201,7 +219,8 @@ def find_run_rows(conn: Connection, experiment_ids: Sequence[int], filter_string
     check_max_results(max_results)
     offset = decode_page_token(page_token)
     node = g.parse_filter(filter_string)
-    joins, terms = _order_clauses(order_by)
+    compiler = _Compiler(conn.dialect.name)
+    joins, terms = _order_clauses(order_by, compiler)
     source: Any = runs
     for table, on in joins:
         source = source.outerjoin(table, on)
@@ -209,7 +228,7 @@ def find_run_rows(conn: Connection, experiment_ids: Sequence[int], filter_string
         runs.c.experiment_id.in_(list(experiment_ids)), runs.c.lifecycle_stage.in_(view_type.stages())
     )
     if node is not None:
-        query = query.where(_Compiler(conn.dialect.name).compile(node))
+        query = query.where(compiler.compile(node))
     rows = conn.execute(query.order_by(*terms).offset(offset).limit(max_results + 1)).all()
     token = encode_page_token(offset + max_results) if len(rows) > max_results else None
     return rows[:max_results], token
