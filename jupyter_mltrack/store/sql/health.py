@@ -59,7 +59,7 @@ def count_rows(uri: str) -> dict[str, dict[str, int]] | None:
             result: dict[str, dict[str, int]] = {}
             for label, table in (("experiments", experiments), ("runs", runs)):
                 stage = table.c.lifecycle_stage
-                counted = dict(conn.execute(select(stage, func.count()).group_by(stage)).tuples().all())
+                counted: dict[str, int] = dict(conn.execute(select(stage, func.count()).group_by(stage)).tuples().all())
                 result[label] = {"active": int(counted.get("active", 0)), "deleted": int(counted.get("deleted", 0))}
             return result
     finally:
@@ -81,6 +81,6 @@ def describe_error(exc: BaseException, uri: str) -> str:
 
 def _password(uri: str) -> str | None:
     try:
-        return make_url(uri).password  # type: ignore[return-value]
+        return make_url(uri).password
     except ArgumentError:
         return None

@@ -48,8 +48,10 @@ def ensure_schema(engine: Engine, uri: str) -> None:
     """Make sure the database is at head: create it if empty, raise if it is out of date."""
     with engine.connect() as conn:
         revision = current_revision(conn)
-        if revision is None and not _has_any_table(conn):
-            revision = _create_fresh(engine)
+    if revision is None:
+        # Empty, or being created by another process right now (MySQL's DDL is visible before it is
+        # stamped): decide under the creation lock.
+        revision = _create_fresh(engine)
     check_revision(revision, uri)
 
 

@@ -21,7 +21,7 @@ from jupyter_mltrack.store.validation import (
 from sqlalchemy import (
     BigInteger,
     Column,
-    Float,
+    Double,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -43,7 +43,6 @@ KNOWN_REVISIONS = ("0001", "0002")
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY, not a BIGINT one.
 _BigId = BigInteger().with_variant(Integer, "sqlite")
-_Double = Float(precision=53)
 
 metadata = MetaData()
 
@@ -119,7 +118,7 @@ metrics = Table(
     Column("id", _BigId, primary_key=True, autoincrement=True),
     Column("run_uuid", String(32), nullable=False),
     Column("key", String(MAX_KEY_LENGTH), nullable=False),
-    Column("value", _Double, nullable=False),
+    Column("value", Double(), nullable=False),
     Column("special", SmallInteger, nullable=False),
     Column("timestamp", BigInteger, nullable=False),
     Column("step", BigInteger, nullable=False),
@@ -132,7 +131,7 @@ latest_metrics = Table(
     metadata,
     Column("run_uuid", String(32), nullable=False),
     Column("key", String(MAX_KEY_LENGTH), nullable=False),
-    Column("value", _Double, nullable=False),
+    Column("value", Double(), nullable=False),
     Column("special", SmallInteger, nullable=False),
     Column("timestamp", BigInteger, nullable=False),
     Column("step", BigInteger, nullable=False),
