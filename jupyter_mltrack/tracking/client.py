@@ -234,25 +234,34 @@ class Client:
         root = self._store.get_run(run_id).info.artifact_uri
         return join_uri(root, artifact_path) if artifact_path else str(root)
 
-    def _write_artifact(self, run_id: str, artifact_file: str, data: bytes) -> None:
-        self._repo(run_id).write_bytes(artifact_file, data)
+    def _write_artifact(self, run_id: str, artifact_file: str, serialize: Any, *args: Any) -> None:
+        """Check the path before serializing, so a bad path is reported as such, then write."""
+        from jupyter_mltrack.store.artifacts import validate_artifact_path
+
+        path = validate_artifact_path(artifact_file)
+        if not path:
+            raise InvalidParameterError("artifact_file must name a file, like 'notes/summary.txt'.")
+        self._repo(run_id).write_bytes(path, serialize(*args))
 
     def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
-        self._write_artifact(run_id, artifact_file, artifact_files.text_bytes(text))
+        self._write_artifact(run_id, artifact_file, artifact_files.text_bytes, text)
 
     def log_dict(self, run_id: str, dictionary: Any, artifact_file: str) -> None:
-        self._write_artifact(run_id, artifact_file, artifact_files.dict_bytes(dictionary, artifact_file))
+        self._write_artifact(run_id, artifact_file, artifact_files.dict_bytes, dictionary, artifact_file)
 
     def log_figure(self, run_id: str, figure: Any, artifact_file: str) -> None:
-        self._write_artifact(run_id, artifact_file, artifact_files.figure_bytes(figure, artifact_file))
+        self._write_artifact(run_id, artifact_file, artifact_files.figure_bytes, figure, artifact_file)
 
     def log_image(self, run_id: str, image: Any, artifact_file: str) -> None:
-        self._write_artifact(run_id, artifact_file, artifact_files.image_bytes(image, artifact_file))
+        self._write_artifact(run_id, artifact_file, artifact_files.image_bytes, image, artifact_file)
 
     def log_table(self, run_id: str, data: Any, artifact_file: str) -> None:
+        from jupyter_mltrack.store.artifacts import validate_artifact_path
+
         repo = self._repo(run_id)
-        existing = repo.read_bytes(artifact_file) if repo.exists(artifact_file) else None
-        repo.write_bytes(artifact_file, artifact_files.table_json(data, artifact_file, existing))
+        path = validate_artifact_path(artifact_file)
+        existing = repo.read_bytes(path) if path and repo.exists(path) else None
+        self._write_artifact(run_id, path, artifact_files.table_json, data, path, existing)
 
 
 def _metric_fields(m: Metric) -> tuple[str, float, int, int]:
