@@ -14,13 +14,45 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_FLUENT = (
-    "set_tracking_uri get_tracking_uri set_experiment create_experiment get_experiment get_experiment_by_name "
-    "search_experiments delete_experiment set_experiment_tag set_experiment_tags start_run active_run "
-    "last_active_run end_run log_param log_params log_metric log_metrics set_tag set_tags delete_tag log_artifact "
-    "log_artifacts log_text log_dict log_figure log_image log_table log_input get_artifact_uri flush get_run "
-    "get_metric_history delete_run restore_run search_runs ActiveRun"
-).split()
+_FLUENT = [
+    "set_tracking_uri",
+    "get_tracking_uri",
+    "set_experiment",
+    "create_experiment",
+    "get_experiment",
+    "get_experiment_by_name",
+    "search_experiments",
+    "delete_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "start_run",
+    "active_run",
+    "last_active_run",
+    "end_run",
+    "log_param",
+    "log_params",
+    "log_metric",
+    "log_metrics",
+    "set_tag",
+    "set_tags",
+    "delete_tag",
+    "log_artifact",
+    "log_artifacts",
+    "log_text",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_table",
+    "log_input",
+    "get_artifact_uri",
+    "flush",
+    "get_run",
+    "get_metric_history",
+    "delete_run",
+    "restore_run",
+    "search_runs",
+    "ActiveRun",
+]
 
 _LAZY: dict[str, str] = {name: "jupyter_mltrack.tracking.api" for name in _FLUENT}
 _LAZY.update(
@@ -56,7 +88,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ViewType,
     )
     from jupyter_mltrack.errors import MltrackError  # noqa: F401
-    from jupyter_mltrack.tracking.api import *  # noqa: F401,F403
+    from jupyter_mltrack.tracking.api import *  # noqa: F403
     from jupyter_mltrack.tracking.client import Client  # noqa: F401
 
 

@@ -58,9 +58,7 @@ class ExperimentNotFoundError(ResourceNotFoundError):
 class RunNotFoundError(ResourceNotFoundError):
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
-        super().__init__(
-            f"Run {run_id!r} does not exist. Find run ids with search_runs() or `mltrack runs list`."
-        )
+        super().__init__(f"Run {run_id!r} does not exist. Find run ids with search_runs() or `mltrack runs list`.")
 
 
 class ParamConflictError(InvalidParameterError):
@@ -147,6 +145,5 @@ class MissingDependencyError(MltrackError):
         self.package = package
         self.extra = extra
         super().__init__(
-            f"{purpose} needs the {package!r} package. Install it with "
-            f"pip install 'jupyter-mltrack[{extra}]'."
+            f"{purpose} needs the {package!r} package. Install it with pip install 'jupyter-mltrack[{extra}]'."
         )

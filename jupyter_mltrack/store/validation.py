@@ -74,7 +74,7 @@ def validate_metric(key: Any, value: Any, step: Any, timestamp: Any) -> tuple[st
     except (TypeError, ValueError):
         raise InvalidParameterError(f"Metric {key!r} must be a real number, got {value!r}.") from None
     for name, field in (("step", step), ("timestamp", timestamp)):
-        if isinstance(field, bool) or not isinstance(field, int) and not _is_integral(field):
+        if isinstance(field, bool) or (not isinstance(field, int) and not _is_integral(field)):
             raise InvalidParameterError(f"The {name} of metric {key!r} must be an integer, got {field!r}.")
     return key, number, int(step), int(timestamp)
 

@@ -47,12 +47,43 @@ from jupyter_mltrack.tracking.fluent import _experiment_id as _active_experiment
 from jupyter_mltrack.tracking.stores import get_tracking_uri, set_tracking_uri
 
 __all__ = [
-    "ActiveRun", "active_run", "create_experiment", "delete_experiment", "delete_run", "delete_tag", "end_run",
-    "flush", "get_artifact_uri", "get_experiment", "get_experiment_by_name", "get_metric_history", "get_run",
-    "get_tracking_uri", "last_active_run", "log_artifact", "log_artifacts", "log_dict", "log_figure", "log_image",
-    "log_input", "log_metric", "log_metrics", "log_param", "log_params", "log_table", "log_text", "restore_run",
-    "search_experiments", "search_runs", "set_experiment", "set_experiment_tag", "set_experiment_tags", "set_tag",
-    "set_tags", "set_tracking_uri", "start_run",
+    "ActiveRun",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_metric_history",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "restore_run",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
 ]
 
 #: MLflow's default for the DataFrame form of search_runs: effectively "all of them".
@@ -76,10 +107,16 @@ def restore_run(run_id: str) -> None:
     Client().restore_run(run_id)
 
 
-def search_runs(experiment_ids: Sequence[str] | None = None, filter_string: str = "",
-                run_view_type: ViewType | str = ViewType.ACTIVE_ONLY, max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
-                order_by: Sequence[str] | None = None, output_format: str = "pandas",
-                search_all_experiments: bool = False, experiment_names: Sequence[str] | None = None) -> Any:
+def search_runs(
+    experiment_ids: Sequence[str] | None = None,
+    filter_string: str = "",
+    run_view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+    max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
+    order_by: Sequence[str] | None = None,
+    output_format: str = "pandas",
+    search_all_experiments: bool = False,
+    experiment_names: Sequence[str] | None = None,
+) -> Any:
     """Runs matching a filter, as a DataFrame (MLflow's columns) or a list of Run."""
     if output_format not in ("pandas", "list"):
         raise InvalidParameterError(f"output_format must be 'pandas' or 'list', not {output_format!r}.")
@@ -97,7 +134,9 @@ def search_runs(experiment_ids: Sequence[str] | None = None, filter_string: str 
     found: list[Run] = []
     token: str | None = None
     while len(found) < max_results:
-        page = client.search_runs(ids, filter_string, run_view_type, min(_PAGE, max_results - len(found)), order_by, token)
+        page = client.search_runs(
+            ids, filter_string, run_view_type, min(_PAGE, max_results - len(found)), order_by, token
+        )
         found.extend(page)
         token = page.token
         if not token:

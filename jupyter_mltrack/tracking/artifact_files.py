@@ -29,7 +29,7 @@ def dict_bytes(dictionary: Any, artifact_file: str) -> bytes:
     if ext in (".yaml", ".yml"):
         import yaml
 
-        return yaml.safe_dump(dictionary, sort_keys=False, allow_unicode=True).encode("utf-8")
+        return str(yaml.safe_dump(dictionary, sort_keys=False, allow_unicode=True)).encode("utf-8")
     if ext not in (".json", ""):
         raise InvalidParameterError(f"log_dict writes .json, .yaml or .yml files, not {artifact_file!r}.")
     return json.dumps(dictionary, indent=2, default=str).encode("utf-8")
@@ -68,9 +68,7 @@ def image_bytes(image: Any, artifact_file: str) -> bytes:
 
         array = np.asarray(image)
         if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
-            raise InvalidParameterError(
-                f"log_image takes an HxW, HxWx3 or HxWx4 array; got shape {array.shape}."
-            )
+            raise InvalidParameterError(f"log_image takes an HxW, HxWx3 or HxWx4 array; got shape {array.shape}.")
         if array.dtype.kind == "f":
             if array.size and (np.nanmin(array) < 0 or np.nanmax(array) > 1):
                 raise InvalidParameterError("A float image must have values in [0, 1]; scale it or pass uint8.")
@@ -83,7 +81,9 @@ def image_bytes(image: Any, artifact_file: str) -> bytes:
             array = array[:, :, 0]
         image = Image.fromarray(array)
     buffer = io.BytesIO()
-    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".bmp": "BMP"}.get(_extension(artifact_file), "PNG")
+    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".bmp": "BMP"}.get(
+        _extension(artifact_file), "PNG"
+    )
     image.save(buffer, format=fmt)
     return buffer.getvalue()
 

@@ -65,7 +65,9 @@ class Client:
         self._writer.flush()
 
     # ------------------------------------------------------------------------------ experiments
-    def create_experiment(self, name: str, artifact_location: str | None = None, tags: dict[str, Any] | None = None) -> str:
+    def create_experiment(
+        self, name: str, artifact_location: str | None = None, tags: dict[str, Any] | None = None
+    ) -> str:
         clean = dict(validate_tag(k, v) for k, v in (tags or {}).items())
         return str(self._store.create_experiment(name, artifact_location, clean))
 
@@ -77,9 +79,14 @@ class Client:
         result: Experiment | None = self._store.get_experiment_by_name(name)
         return result
 
-    def search_experiments(self, view_type: ViewType | str = ViewType.ACTIVE_ONLY, max_results: int = 1000,
-                           filter_string: str | None = None, order_by: Sequence[str] | None = None,
-                           page_token: str | None = None) -> PagedList[Experiment]:
+    def search_experiments(
+        self,
+        view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+        max_results: int = 1000,
+        filter_string: str | None = None,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[Experiment]:
         from jupyter_mltrack.tracking.experiment_search import search
 
         found: list[Experiment] = self._store.list_experiments(_view(view_type))
@@ -101,9 +108,19 @@ class Client:
         return str(self._store.default_experiment_id())
 
     # ------------------------------------------------------------------------------------ runs
-    def create_run(self, experiment_id: str | None = None, start_time: int | None = None, tags: dict[str, Any] | None = None,
-                   run_name: str | None = None, *, parent_run_id: str | None = None, owner: str | None = None,
-                   notebook_path: str | None = None, cell_id: str | None = None, source: str | None = None) -> Run:
+    def create_run(
+        self,
+        experiment_id: str | None = None,
+        start_time: int | None = None,
+        tags: dict[str, Any] | None = None,
+        run_name: str | None = None,
+        *,
+        parent_run_id: str | None = None,
+        owner: str | None = None,
+        notebook_path: str | None = None,
+        cell_id: str | None = None,
+        source: str | None = None,
+    ) -> Run:
         """A new RUNNING run. ``owner`` (host:pid) turns on heartbeat-based liveness for it."""
         name = validate_run_name(run_name) if run_name else random_run_name()
         run_tags = [RunTag(*validate_tag(k, v)) for k, v in (tags or {}).items() if k != "mlflow.runName"]
@@ -111,8 +128,15 @@ class Client:
             name = validate_run_name(str(tags["mlflow.runName"]))
         run: Run = self._store.create_run(
             experiment_id if experiment_id is not None else self.default_experiment_id(),
-            user_id=_user(tags), start_time=start_time or now_millis(), run_name=name, tags_=run_tags,
-            parent_run_id=parent_run_id, owner=owner, notebook_path=notebook_path, cell_id=cell_id, source=source,
+            user_id=_user(tags),
+            start_time=start_time or now_millis(),
+            run_name=name,
+            tags_=run_tags,
+            parent_run_id=parent_run_id,
+            owner=owner,
+            notebook_path=notebook_path,
+            cell_id=cell_id,
+            source=source,
         )
         self._writable.add(run.info.run_id)
         return run
@@ -124,7 +148,9 @@ class Client:
 
     def update_run(self, run_id: str, status: RunStatus | str | None = None, name: str | None = None) -> RunInfo:
         parsed = RunStatus.parse(status) if status is not None else None
-        result: RunInfo = self._store.update_run_info(run_id, status=parsed, run_name=validate_run_name(name) if name else None)
+        result: RunInfo = self._store.update_run_info(
+            run_id, status=parsed, run_name=validate_run_name(name) if name else None
+        )
         return result
 
     def set_terminated(self, run_id: str, status: RunStatus | str = "FINISHED", end_time: int | None = None) -> None:
@@ -161,16 +187,29 @@ class Client:
         self.log_batch(run_id, params=[Param(*validate_param(key, value))])
         return value
 
-    def log_metric(self, run_id: str, key: str, value: float, timestamp: int | None = None, step: int | None = None,
-                   synchronous: bool = False) -> None:
+    def log_metric(
+        self,
+        run_id: str,
+        key: str,
+        value: float,
+        timestamp: int | None = None,
+        step: int | None = None,
+        synchronous: bool = False,
+    ) -> None:
         key, number, step_, ts = validate_metric(key, value, step or 0, timestamp or now_millis())
         self._check_writable(run_id)
         self._writer.add(run_id, [Metric(key, number, ts, step_)])
         if synchronous:
             self._writer.flush()
 
-    def log_batch(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
-                  tags: Sequence[RunTag] = (), synchronous: bool = True) -> None:
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric] = (),
+        params: Sequence[Param] = (),
+        tags: Sequence[RunTag] = (),
+        synchronous: bool = True,
+    ) -> None:
         """Params and tags are written at once (a conflict raises here); metrics too unless asked not to."""
         clean_metrics = [Metric(*_metric_fields(m)) for m in metrics]
         clean_params = [Param(*validate_param(p.key, p.value)) for p in params]
@@ -196,9 +235,15 @@ class Client:
         result: list[Metric] = self._store.get_metric_history(run_id, key)
         return result
 
-    def search_runs(self, experiment_ids: Sequence[str] | str, filter_string: str = "",
-                    run_view_type: ViewType | str = ViewType.ACTIVE_ONLY, max_results: int = 1000,
-                    order_by: Sequence[str] | None = None, page_token: str | None = None) -> PagedList[Run]:
+    def search_runs(
+        self,
+        experiment_ids: Sequence[str] | str,
+        filter_string: str = "",
+        run_view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+        max_results: int = 1000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[Run]:
         self._read()
         ids = [experiment_ids] if isinstance(experiment_ids, str) else list(experiment_ids)
         result: PagedList[Run] = self._store.search_runs(

@@ -65,7 +65,10 @@ def git_info(directory: str) -> dict[str, str]:
     try:
         out = subprocess.run(
             ["git", "-C", directory, "status", "--porcelain=v2", "--branch", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         out = None

@@ -33,8 +33,11 @@ def describe(data: Any, name: str | None = None, source: str = "", source_type: 
         frame = data.to_frame() if isinstance(data, pd.Series) else data
         if not isinstance(frame, pd.DataFrame):
             raise InvalidParameterError(f"log_input cannot describe a {type(data).__name__}.")
-        schema = {"type": "dataframe", "shape": list(frame.shape),
-                  "columns": {str(c): str(t) for c, t in frame.dtypes.items()}}
+        schema = {
+            "type": "dataframe",
+            "shape": list(frame.shape),
+            "columns": {str(c): str(t) for c, t in frame.dtypes.items()},
+        }
         digest = _frame_digest(frame)
     elif module == "numpy":
         import numpy as np
@@ -49,4 +52,6 @@ def describe(data: Any, name: str | None = None, source: str = "", source_type: 
             f"log_input takes a pandas DataFrame/Series, a numpy array or a jupyter_mltrack Dataset; "
             f"got {type(data).__name__}."
         )
-    return Dataset(name=name or "dataset", digest=digest, source_type=source_type, source=source, schema=json.dumps(schema))
+    return Dataset(
+        name=name or "dataset", digest=digest, source_type=source_type, source=source, schema=json.dumps(schema)
+    )

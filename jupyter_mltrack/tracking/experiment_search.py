@@ -6,6 +6,7 @@ with the same grammar as run search is simpler than a second SQL compiler and ju
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any, Sequence
 
@@ -17,26 +18,31 @@ _BARE_NAME = re.compile(
 )
 
 
+_NUMERIC_OPS = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+
+
 def _like_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
     parts = [".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern]
     return re.compile("^" + "".join(parts) + "$", flags | re.DOTALL)
 
 
 def _compare(actual: Any, op: str, expected: Any) -> bool:
-    if op == "IS NULL":
-        return actual is None
-    if op == "IS NOT NULL":
-        return actual is not None
+    if op in ("IS NULL", "IS NOT NULL"):
+        return (actual is None) == (op == "IS NULL")
     if actual is None:
         return False
-    checks = {
-        "=": lambda: actual == expected, "!=": lambda: actual != expected, ">": lambda: actual > expected,
-        ">=": lambda: actual >= expected, "<": lambda: actual < expected, "<=": lambda: actual <= expected,
-        "IN": lambda: actual in expected, "NOT IN": lambda: actual not in expected,
-        "LIKE": lambda: bool(_like_regex(expected).match(actual)),
-        "ILIKE": lambda: bool(_like_regex(expected, re.IGNORECASE).match(actual)),
-    }
-    return bool(checks[op]())
+    if op in ("LIKE", "ILIKE"):
+        return bool(_like_regex(expected, re.IGNORECASE if op == "ILIKE" else 0).match(actual))
+    if op in ("IN", "NOT IN"):
+        return (actual in expected) == (op == "IN")
+    return bool(_NUMERIC_OPS[op](actual, expected))
 
 
 def _value(exp: Experiment, kind: str, key: str) -> Any:
@@ -66,8 +72,13 @@ def _normalise(text: str) -> str:
     return re.sub(r"(?i)attributes\.(creation_time|last_update_time)", "attributes.created", text)
 
 
-def search(experiments: list[Experiment], filter_string: str | None, order_by: Sequence[str] | None,
-           max_results: int, page_token: str | None) -> PagedList[Experiment]:
+def search(
+    experiments: list[Experiment],
+    filter_string: str | None,
+    order_by: Sequence[str] | None,
+    max_results: int,
+    page_token: str | None,
+) -> PagedList[Experiment]:
     from jupyter_mltrack.store.sql import search_grammar as g
     from jupyter_mltrack.store.sql.search import check_max_results, decode_page_token, encode_page_token
 

@@ -27,7 +27,9 @@ class ActiveRun(Run):
     def __enter__(self) -> "ActiveRun":
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             status = RunStatus.FINISHED
         elif issubclass(exc_type, KeyboardInterrupt):
@@ -98,8 +100,12 @@ def get_experiment_by_name(name: str) -> Experiment | None:
     return _client().get_experiment_by_name(name)
 
 
-def search_experiments(view_type: str = "ACTIVE_ONLY", max_results: int = 1000, filter_string: str | None = None,
-                       order_by: Sequence[str] | None = None) -> list[Experiment]:
+def search_experiments(
+    view_type: str = "ACTIVE_ONLY",
+    max_results: int = 1000,
+    filter_string: str | None = None,
+    order_by: Sequence[str] | None = None,
+) -> list[Experiment]:
     return list(_client().search_experiments(view_type, max_results, filter_string, order_by))
 
 
@@ -128,9 +134,16 @@ def _experiment_id(client: Client) -> str:
 
 
 # ------------------------------------------------------------------------------------------ runs
-def start_run(run_id: str | None = None, experiment_id: str | None = None, run_name: str | None = None,
-              nested: bool = False, tags: dict[str, Any] | None = None, description: str | None = None,
-              parent_run_id: str | None = None, log_system_tags: bool = True) -> ActiveRun:
+def start_run(
+    run_id: str | None = None,
+    experiment_id: str | None = None,
+    run_name: str | None = None,
+    nested: bool = False,
+    tags: dict[str, Any] | None = None,
+    description: str | None = None,
+    parent_run_id: str | None = None,
+    log_system_tags: bool = True,
+) -> ActiveRun:
     """Start (or resume, with ``run_id``) a run and make it active; use it as a context manager."""
     global _last_active_run_id
     stack = _state.stack
@@ -152,8 +165,11 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
         if description is not None:
             all_tags[context.DESCRIPTION_TAG] = description
         run = client.create_run(
-            experiment_id if experiment_id is not None else _experiment_id(client), tags=all_tags, run_name=run_name,
-            parent_run_id=parent, owner=_owner(),
+            experiment_id if experiment_id is not None else _experiment_id(client),
+            tags=all_tags,
+            run_name=run_name,
+            parent_run_id=parent,
+            owner=_owner(),
         )
     client._writer.own(run.info.run_id)
     active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs)
@@ -164,12 +180,14 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
     return active
 
 
-def _resume(client: Client, run_id: str, experiment_id: str | None, tags: dict[str, Any] | None,
-            description: str | None) -> Run:
+def _resume(
+    client: Client, run_id: str, experiment_id: str | None, tags: dict[str, Any] | None, description: str | None
+) -> Run:
     run = client.get_run(run_id)
     if experiment_id is not None and str(experiment_id) != run.info.experiment_id:
         raise InvalidParameterError(
-            f"Run {run_id} belongs to experiment {run.info.experiment_id}, not {experiment_id}; drop experiment_id to resume it."
+            f"Run {run_id} belongs to experiment {run.info.experiment_id}, not {experiment_id}; "
+            "drop experiment_id to resume it."
         )
     if run.info.lifecycle_stage != "active":
         raise InvalidStateError(f"Run {run_id} is deleted; restore it with restore_run() before resuming it.")
@@ -242,13 +260,15 @@ def log_params(params: dict[str, Any]) -> None:
     _client().log_batch(_active_run_id(), params=[Param(k, v) for k, v in params.items()])
 
 
-def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None,
-               synchronous: bool = False) -> None:
+def log_metric(
+    key: str, value: float, step: int | None = None, timestamp: int | None = None, synchronous: bool = False
+) -> None:
     _client().log_metric(_active_run_id(), key, value, timestamp=timestamp, step=step, synchronous=synchronous)
 
 
-def log_metrics(metrics: dict[str, float], step: int | None = None, timestamp: int | None = None,
-                synchronous: bool = False) -> None:
+def log_metrics(
+    metrics: dict[str, float], step: int | None = None, timestamp: int | None = None, synchronous: bool = False
+) -> None:
     ts = timestamp or now_millis()
     points = [Metric(k, v, ts, step or 0) for k, v in metrics.items()]
     _client().log_batch(_active_run_id(), metrics=points, synchronous=synchronous)
@@ -294,8 +314,13 @@ def log_table(data: Any, artifact_file: str) -> None:
     _client().log_table(_active_run_id(), data, artifact_file)
 
 
-def log_input(dataset: Any, context: str | None = None, tags: dict[str, str] | None = None,
-              name: str | None = None, source: str = "") -> None:
+def log_input(
+    dataset: Any,
+    context: str | None = None,
+    tags: dict[str, str] | None = None,
+    name: str | None = None,
+    source: str = "",
+) -> None:
     """Record training/evaluation data: a DataFrame, array or Dataset, with a content digest."""
     from jupyter_mltrack.tracking.datasets import describe
 

@@ -25,13 +25,12 @@ def runs_to_frame(runs: Sequence[Run]) -> Any:
         columns["artifact_uri"].append(info.artifact_uri)
         columns["start_time"].append(info.start_time)
         columns["end_time"].append(info.end_time)
-    for prefix, keys, getter in (
-        ("metrics", metric_keys, lambda r: r.data.metrics),
-        ("params", param_keys, lambda r: r.data.params),
-        ("tags", tag_keys, lambda r: r.data.tags),
-    ):
-        for key in keys:
-            columns[f"{prefix}.{key}"] = [getter(r).get(key) for r in runs]
+    for key in metric_keys:
+        columns[f"metrics.{key}"] = [r.data.metrics.get(key) for r in runs]
+    for key in param_keys:
+        columns[f"params.{key}"] = [r.data.params.get(key) for r in runs]
+    for key in tag_keys:
+        columns[f"tags.{key}"] = [r.data.tags.get(key) for r in runs]
     frame = pd.DataFrame(columns)
     for name in ("start_time", "end_time"):
         frame[name] = pd.to_datetime(frame[name], unit="ms", utc=True)

@@ -42,11 +42,22 @@ def _insert_old_run(uri: str) -> None:
     """Rows as a revision-0001 database holds them (these tables have not changed since)."""
     engine = create_db_engine(uri)
     with engine.begin() as conn:
-        conn.execute(schema.experiments.insert().values(
-            experiment_id=5, name="old-exp", artifact_location="/tmp/old", lifecycle_stage="active"))
-        conn.execute(schema.runs.insert().values(
-            run_uuid=OLD_RUN, name="old-run", experiment_id=5, status="FINISHED", start_time=1,
-            lifecycle_stage="active", artifact_uri="/tmp/old/r"))
+        conn.execute(
+            schema.experiments.insert().values(
+                experiment_id=5, name="old-exp", artifact_location="/tmp/old", lifecycle_stage="active"
+            )
+        )
+        conn.execute(
+            schema.runs.insert().values(
+                run_uuid=OLD_RUN,
+                name="old-run",
+                experiment_id=5,
+                status="FINISHED",
+                start_time=1,
+                lifecycle_stage="active",
+                artifact_uri="/tmp/old/r",
+            )
+        )
         conn.execute(schema.params.insert().values(run_uuid=OLD_RUN, key="lr", value="0.1"))
     engine.dispose()
 
@@ -106,8 +117,12 @@ OPENER = textwrap.dedent(
 def test_new_database_is_created_once_by_racing_processes(db_uri: str, tmp_path: Path) -> None:
     start_at = time.time() + 4.0  # every process has imported by then
     procs = [
-        subprocess.Popen([sys.executable, "-c", OPENER, db_uri, str(start_at)], stderr=subprocess.PIPE, text=True,
-                         env={**__import__("os").environ, "MLTRACK_HOME": str(tmp_path / "home")})
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, db_uri, str(start_at)],
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**__import__("os").environ, "MLTRACK_HOME": str(tmp_path / "home")},
+        )
         for _ in range(8)
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]

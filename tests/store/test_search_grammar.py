@@ -239,10 +239,7 @@ INVALID: list[tuple[str, int, str]] = [
     (
         "params.model > 'a'",
         13,
-        (
-            "params are strings: compare them with "
-            "= != LIKE ILIKE IN NOT IN IS NULL IS NOT NULL, not '>'"
-        ),
+        ("params are strings: compare them with = != LIKE ILIKE IN NOT IN IS NULL IS NOT NULL, not '>'"),
     ),
     ("tags.t <= 'a'", 7, "tags are strings: compare them with"),
     ("attributes.run_name >= 'a'", 20, "attributes.run_name is a string: compare it with"),
@@ -250,10 +247,7 @@ INVALID: list[tuple[str, int, str]] = [
     (
         "metrics.acc LIKE '%a'",
         12,
-        (
-            "metrics are numbers: compare them with "
-            "= != > >= < <= IN NOT IN IS NULL IS NOT NULL, not 'LIKE'"
-        ),
+        ("metrics are numbers: compare them with = != > >= < <= IN NOT IN IS NULL IS NOT NULL, not 'LIKE'"),
     ),
     ("attributes.start_time ILIKE 'x'", 22, "attributes.start_time is a number"),
     ("params.m NOT LIKE 'a'", 13, "NOT must be followed by IN"),
@@ -321,9 +315,7 @@ INVALID: list[tuple[str, int, str]] = [
 
 
 @pytest.mark.parametrize(("text", "position", "fragment"), INVALID, ids=[t for t, _, _ in INVALID])
-def test_invalid_filter_points_at_the_offending_token(
-    text: str, position: int, fragment: str
-) -> None:
+def test_invalid_filter_points_at_the_offending_token(text: str, position: int, fragment: str) -> None:
     with pytest.raises(FilterSyntaxError) as info:
         parse_filter(text)
     assert info.value.position == position
@@ -374,9 +366,7 @@ ORDER_BY_INVALID: list[tuple[str, int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("clause", "position", "fragment"), ORDER_BY_INVALID, ids=[c for c, _, _ in ORDER_BY_INVALID]
-)
+@pytest.mark.parametrize(("clause", "position", "fragment"), ORDER_BY_INVALID, ids=[c for c, _, _ in ORDER_BY_INVALID])
 def test_invalid_order_by(clause: str, position: int, fragment: str) -> None:
     with pytest.raises(FilterSyntaxError) as info:
         parse_order_by(clause)
@@ -385,18 +375,16 @@ def test_invalid_order_by(clause: str, position: int, fragment: str) -> None:
 
 
 def test_attribute_sets_are_the_documented_ones() -> None:
-    assert NUMERIC_ATTRIBUTES == {"start_time", "end_time"}
-    assert STRING_ATTRIBUTES == {
+    assert {"start_time", "end_time"} == NUMERIC_ATTRIBUTES
+    assert {
         "run_id", "run_name", "status", "artifact_uri", "user_id", "notebook_path",
         "cell_id", "parent_run_id", "experiment_id", "lifecycle_stage",
-    }  # fmt: skip
+    } == STRING_ATTRIBUTES  # fmt: skip
 
 
 def test_every_string_attribute_accepts_string_operators_and_rejects_ordering() -> None:
     for name in sorted(STRING_ATTRIBUTES - {"status"}):
-        assert parse_filter(f"attributes.{name} ILIKE 'a%'") == C(
-            "attribute", name, "ILIKE", "a%", 0
-        )
+        assert parse_filter(f"attributes.{name} ILIKE 'a%'") == C("attribute", name, "ILIKE", "a%", 0)
         with pytest.raises(FilterSyntaxError, match="is a string"):
             parse_filter(f"attributes.{name} > 'a'")
 

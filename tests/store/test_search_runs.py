@@ -119,7 +119,9 @@ ORDERS = [
 
 
 @pytest.mark.parametrize(("order_by", "expected_prefix"), ORDERS, ids=[" ".join(o) for o, _ in ORDERS])
-def test_order_by(populated: tuple[Client, str, dict[str, str]], order_by: list[str], expected_prefix: list[str]) -> None:
+def test_order_by(
+    populated: tuple[Client, str, dict[str, str]], order_by: list[str], expected_prefix: list[str]
+) -> None:
     client, exp, _ = populated
     names = [r.info.run_name for r in client.search_runs([exp], order_by=order_by)]
     assert names[: len(expected_prefix)] == expected_prefix

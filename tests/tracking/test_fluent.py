@@ -182,7 +182,7 @@ def test_artifact_logging_functions(isolated_home: Path, tmp_path: Path) -> None
     assert "a:\n- 1\n- 2" in yaml_text
     table = json.loads(Path(client.download_artifacts(run_id, "tables/t.json", tmp_path / "dl4")).read_text())
     assert table == {"columns": ["x", "y"], "data": [[1, "a"], [2, "b"], [3, "c"]]}
-    with pytest.raises(InvalidParameterError, match="json, .yaml"):
+    with pytest.raises(InvalidParameterError, match=r"\.json, \.yaml"):
         mlt.Client().log_dict(run_id, {}, "conf/config.txt")
 
 

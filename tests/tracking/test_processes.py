@@ -51,8 +51,12 @@ def test_eight_processes_write_to_one_sqlite_file(tmp_path: Path) -> None:
     Client(uri)  # created up front so the race is about writing, not creating (tested elsewhere)
     start_at = time.time() + 5.0
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(w), str(start_at)], env=_env(tmp_path / "h", uri),
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(w), str(start_at)],
+            env=_env(tmp_path / "h", uri),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for w in range(8)
     ]
     errs = [p.communicate(timeout=240)[1] for p in procs]
@@ -133,7 +137,9 @@ def test_hard_kill_loses_at_most_the_last_second_of_metrics(tmp_path: Path) -> N
     os.kill(proc.pid, signal.SIGKILL)
     killed_at = time.time()
     proc.wait()
-    stored = {m.step for m in Client(f"sqlite:///{tmp_path / 'home' / 'mltrack.db'}").get_metric_history(run_id, "tick")}
+    stored = {
+        m.step for m in Client(f"sqlite:///{tmp_path / 'home' / 'mltrack.db'}").get_metric_history(run_id, "tick")
+    }
     must_have = {step for step, at in logged if at < killed_at - 1.0}
     assert len(must_have) > 100
     assert must_have <= stored, f"lost {len(must_have - stored)} points logged more than 1 s before the kill"

@@ -108,7 +108,13 @@ def _sqlite_engine(db_uri: str) -> Engine:
 def _is_transient(exc: DBAPIError) -> bool:
     """Lock waits that expired, deadlocks and serialization failures: safe to retry whole."""
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    markers = ("database is locked", "deadlock", "could not serialize", "lock wait timeout", "try restarting transaction")
+    markers = (
+        "database is locked",
+        "deadlock",
+        "could not serialize",
+        "lock wait timeout",
+        "try restarting transaction",
+    )
     return any(m in text for m in markers)
 
 
@@ -140,6 +146,5 @@ def run_write(engine: Engine, work: Callable[[Connection], T], attempts: int = 8
 @contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
     """A read transaction: one consistent snapshot for multi-query reads."""
-    with engine.connect() as conn:
-        with conn.begin():
-            yield conn
+    with engine.connect() as conn, conn.begin():
+        yield conn

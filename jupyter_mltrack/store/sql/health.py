@@ -59,7 +59,7 @@ def count_rows(uri: str) -> dict[str, dict[str, int]] | None:
             result: dict[str, dict[str, int]] = {}
             for label, table in (("experiments", experiments), ("runs", runs)):
                 stage = table.c.lifecycle_stage
-                counted: dict[str, int] = dict(conn.execute(select(stage, func.count()).group_by(stage)).tuples().all())
+                counted = {str(k): int(n) for k, n in conn.execute(select(stage, func.count()).group_by(stage))}
                 result[label] = {"active": int(counted.get("active", 0)), "deleted": int(counted.get("deleted", 0))}
             return result
     finally:

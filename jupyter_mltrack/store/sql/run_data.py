@@ -84,7 +84,14 @@ def write_metrics(conn: Connection, items: Sequence[tuple[str, Metric]]) -> None
     best: dict[tuple[str, str], dict[str, Any]] = {}
     for run_id, m in items:
         value, special = encode_metric_value(m.value)
-        row = {"run_uuid": run_id, "key": m.key, "value": value, "special": special, "timestamp": m.timestamp, "step": m.step}
+        row = {
+            "run_uuid": run_id,
+            "key": m.key,
+            "value": value,
+            "special": special,
+            "timestamp": m.timestamp,
+            "step": m.step,
+        }
         rows.append(row)
         current = best.get((run_id, m.key))
         if current is None or (m.step, m.timestamp, value) > (current["step"], current["timestamp"], current["value"]):
@@ -101,7 +108,12 @@ def write_metrics(conn: Connection, items: Sequence[tuple[str, Metric]]) -> None
     stmt = (
         update(latest_metrics)
         .where(lm.run_uuid == bindparam("b_run_uuid"), lm.key == bindparam("b_key"), newer)
-        .values(value=bindparam("b_value"), special=bindparam("b_special"), timestamp=bindparam("b_timestamp"), step=bindparam("b_step"))
+        .values(
+            value=bindparam("b_value"),
+            special=bindparam("b_special"),
+            timestamp=bindparam("b_timestamp"),
+            step=bindparam("b_step"),
+        )
     )
     conn.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in candidates])
 
@@ -118,14 +130,23 @@ def write_inputs(conn: Connection, run_id: str, experiment_id: int, inputs: Sequ
             found = uuid.uuid4().hex
             conn.execute(
                 datasets.insert().values(
-                    dataset_uuid=found, experiment_id=experiment_id, name=ds.name, digest=ds.digest,
-                    source_type=ds.source_type, source=ds.source, schema=ds.schema, profile=ds.profile,
+                    dataset_uuid=found,
+                    experiment_id=experiment_id,
+                    name=ds.name,
+                    digest=ds.digest,
+                    source_type=ds.source_type,
+                    source=ds.source,
+                    schema=ds.schema,
+                    profile=ds.profile,
                 )
             )
         conn.execute(delete(run_inputs).where(run_inputs.c.run_uuid == run_id, run_inputs.c.dataset_uuid == found))
         conn.execute(
             run_inputs.insert().values(
-                run_uuid=run_id, dataset_uuid=found, context=item.context, tags=json.dumps(item.tags) if item.tags else None
+                run_uuid=run_id,
+                dataset_uuid=found,
+                context=item.context,
+                tags=json.dumps(item.tags) if item.tags else None,
             )
         )
 
@@ -135,14 +156,18 @@ def read_run_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, RunData
     found: dict[str, tuple[dict[str, float], dict[str, str], dict[str, str]]] = {r: ({}, {}, {}) for r in run_ids}
     for part in chunks(list(run_ids)):
         for run_id, key, value, special in conn.execute(
-            select(latest_metrics.c.run_uuid, latest_metrics.c.key, latest_metrics.c.value, latest_metrics.c.special).where(
-                latest_metrics.c.run_uuid.in_(part)
-            )
+            select(
+                latest_metrics.c.run_uuid, latest_metrics.c.key, latest_metrics.c.value, latest_metrics.c.special
+            ).where(latest_metrics.c.run_uuid.in_(part))
         ):
             found[run_id][0][key] = decode_metric_value(value, special)
-        for run_id, key, value in conn.execute(select(params.c.run_uuid, params.c.key, params.c.value).where(params.c.run_uuid.in_(part))):
+        for run_id, key, value in conn.execute(
+            select(params.c.run_uuid, params.c.key, params.c.value).where(params.c.run_uuid.in_(part))
+        ):
             found[run_id][1][key] = value
-        for run_id, key, value in conn.execute(select(tags.c.run_uuid, tags.c.key, tags.c.value).where(tags.c.run_uuid.in_(part))):
+        for run_id, key, value in conn.execute(
+            select(tags.c.run_uuid, tags.c.key, tags.c.value).where(tags.c.run_uuid.in_(part))
+        ):
             found[run_id][2][key] = value
     return {r: RunData(metrics=m, params=p, tags=t) for r, (m, p, t) in found.items()}
 
@@ -157,9 +182,16 @@ def read_run_inputs(conn: Connection, run_ids: Sequence[str]) -> dict[str, RunIn
             .where(ri.run_uuid.in_(part))
         )
         for run_id, context, tags_json, name, digest, source_type, source, schema_, profile in rows:
-            dataset = Dataset(name=name, digest=digest, source_type=source_type, source=source or "", schema=schema_, profile=profile)
-            collected[run_id].append(DatasetInput(dataset=dataset, context=context, tags=json.loads(tags_json) if tags_json else {}))
-    return {r: RunInputs(tuple(sorted(collected.get(r, []), key=lambda i: (i.dataset.name, i.dataset.digest)))) for r in run_ids}
+            dataset = Dataset(
+                name=name, digest=digest, source_type=source_type, source=source or "", schema=schema_, profile=profile
+            )
+            collected[run_id].append(
+                DatasetInput(dataset=dataset, context=context, tags=json.loads(tags_json) if tags_json else {})
+            )
+    return {
+        r: RunInputs(tuple(sorted(collected.get(r, []), key=lambda i: (i.dataset.name, i.dataset.digest))))
+        for r in run_ids
+    }
 
 
 def read_metric_history(conn: Connection, run_id: str, key: str) -> list[Metric]:

@@ -11,13 +11,6 @@ stored as (``value``, ``special``): ``special`` is 0 for a finite value, 1 for N
 
 from __future__ import annotations
 
-from jupyter_mltrack.store.validation import (
-    MAX_EXPERIMENT_NAME_LENGTH,
-    MAX_KEY_LENGTH,
-    MAX_PARAM_VALUE_LENGTH,
-    MAX_RUN_NAME_LENGTH,
-    MAX_TAG_VALUE_LENGTH,
-)
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -33,6 +26,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+)
+
+from jupyter_mltrack.store.validation import (
+    MAX_EXPERIMENT_NAME_LENGTH,
+    MAX_KEY_LENGTH,
+    MAX_PARAM_VALUE_LENGTH,
+    MAX_RUN_NAME_LENGTH,
+    MAX_TAG_VALUE_LENGTH,
 )
 
 #: The Alembic revision that these tables correspond to.
@@ -73,7 +74,9 @@ runs = Table(
     metadata,
     Column("run_uuid", String(32), primary_key=True),
     Column("name", String(MAX_RUN_NAME_LENGTH)),
-    Column("experiment_id", Integer, ForeignKey("experiments.experiment_id", name="fk_runs_experiment"), nullable=False),
+    Column(
+        "experiment_id", Integer, ForeignKey("experiments.experiment_id", name="fk_runs_experiment"), nullable=False
+    ),
     Column("user_id", String(256)),
     Column("status", String(20), nullable=False),
     Column("start_time", BigInteger, nullable=False),
@@ -145,7 +148,9 @@ datasets = Table(
     "datasets",
     metadata,
     Column("dataset_uuid", String(32), primary_key=True),
-    Column("experiment_id", Integer, ForeignKey("experiments.experiment_id", name="fk_datasets_experiment"), nullable=False),
+    Column(
+        "experiment_id", Integer, ForeignKey("experiments.experiment_id", name="fk_datasets_experiment"), nullable=False
+    ),
     Column("name", String(500), nullable=False),
     Column("digest", String(64), nullable=False),
     Column("source_type", String(36), nullable=False),

@@ -99,9 +99,14 @@ class _Compiler:
     @staticmethod
     def number_op(column: Any, op: str, value: Any) -> ColumnElement[bool]:
         ops = {
-            "=": lambda: column == value, "!=": lambda: column != value, ">": lambda: column > value,
-            ">=": lambda: column >= value, "<": lambda: column < value, "<=": lambda: column <= value,
-            "IN": lambda: column.in_(list(value)), "NOT IN": lambda: column.not_in(list(value)),
+            "=": lambda: column == value,
+            "!=": lambda: column != value,
+            ">": lambda: column > value,
+            ">=": lambda: column >= value,
+            "<": lambda: column < value,
+            "<=": lambda: column <= value,
+            "IN": lambda: column.in_(list(value)),
+            "NOT IN": lambda: column.not_in(list(value)),
         }
         if op not in ops:
             raise InvalidParameterError(f"Operator {op} is not supported on numbers.")
@@ -214,8 +219,15 @@ def check_max_results(max_results: int) -> None:
         )
 
 
-def find_run_rows(conn: Connection, experiment_ids: Sequence[int], filter_string: str | None, view_type: ViewType,
-                  max_results: int, order_by: Sequence[str] | None, page_token: str | None) -> tuple[list[Row[Any]], str | None]:
+def find_run_rows(
+    conn: Connection,
+    experiment_ids: Sequence[int],
+    filter_string: str | None,
+    view_type: ViewType,
+    max_results: int,
+    order_by: Sequence[str] | None,
+    page_token: str | None,
+) -> tuple[list[Row[Any]], str | None]:
     check_max_results(max_results)
     offset = decode_page_token(page_token)
     node = g.parse_filter(filter_string)
@@ -224,11 +236,13 @@ def find_run_rows(conn: Connection, experiment_ids: Sequence[int], filter_string
     source: Any = runs
     for table, on in joins:
         source = source.outerjoin(table, on)
-    query = select(runs).select_from(source).where(
-        runs.c.experiment_id.in_(list(experiment_ids)), runs.c.lifecycle_stage.in_(view_type.stages())
+    query = (
+        select(runs)
+        .select_from(source)
+        .where(runs.c.experiment_id.in_(list(experiment_ids)), runs.c.lifecycle_stage.in_(view_type.stages()))
     )
     if node is not None:
         query = query.where(compiler.compile(node))
-    rows = conn.execute(query.order_by(*terms).offset(offset).limit(max_results + 1)).all()
+    rows = list(conn.execute(query.order_by(*terms).offset(offset).limit(max_results + 1)).all())
     token = encode_page_token(offset + max_results) if len(rows) > max_results else None
     return rows[:max_results], token

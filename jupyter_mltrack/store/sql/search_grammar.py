@@ -169,9 +169,7 @@ class _Parser:
             return self.parse_comparison()
         self.next()
         if self.peek().kind == ")":
-            self.fail(
-                token.pos, "empty parentheses: put a condition inside, like (metrics.acc > 0.9)"
-            )
+            self.fail(token.pos, "empty parentheses: put a condition inside, like (metrics.acc > 0.9)")
         if self.peek().kind == "EOF":
             self.fail(token.pos, "unbalanced parenthesis: this '(' is never closed")
         node = self.parse_or()
@@ -185,17 +183,13 @@ class _Parser:
     def parse_comparison(self) -> Comparison:
         ident = self.next()
         if ident.kind != "WORD":
-            self.fail(
-                ident.pos, f"expected a condition like metrics.acc > 0.9, got {describe(ident)}"
-            )
+            self.fail(ident.pos, f"expected a condition like metrics.acc > 0.9, got {describe(ident)}")
         kind, key = self.resolve(ident)
         op_token, op = self.parse_operator(ident)
         allowed = _NUMERIC_OPS if _is_numeric(kind, key) else _STRING_OPS
         if op not in allowed:
             subject, pronoun = _subject(kind, key)
-            self.fail(
-                op_token.pos, f"{subject}: compare {pronoun} with {' '.join(allowed)}, not {op!r}"
-            )
+            self.fail(op_token.pos, f"{subject}: compare {pronoun} with {' '.join(allowed)}, not {op!r}")
         value: str | float | tuple[str, ...] | tuple[float, ...] | None = None
         if op in _SET_OPS:
             value = self.parse_list(kind, key, op)
@@ -218,30 +212,26 @@ class _Parser:
         if not key:
             self.fail(
                 ident.pos,
-                f"missing key after {prefix + '.'!r}; quote a key with spaces "
-                f"in backticks: {prefix}.`my key`",
+                f"missing key after {prefix + '.'!r}; quote a key with spaces in backticks: {prefix}.`my key`",
             )
         if kind == "attribute":
             name = _ATTRIBUTE_ALIASES.get(key.lower(), key.lower())
             if name not in _ATTRIBUTE_NAMES:
                 self.fail(
                     ident.pos,
-                    f"unknown attribute {key!r}; use one of "
-                    f"{', '.join(_ATTRIBUTE_NAMES)} (or created, run_uuid, name)",
+                    f"unknown attribute {key!r}; use one of {', '.join(_ATTRIBUTE_NAMES)} (or created, run_uuid, name)",
                 )
             return kind, name
         if kind == "dataset":
             if order_by:
                 self.fail(
                     ident.pos,
-                    "datasets cannot be used in order_by; "
-                    "order by metrics, params, tags or attributes",
+                    "datasets cannot be used in order_by; order by metrics, params, tags or attributes",
                 )
             if key.lower() not in _DATASET_KEYS:
                 self.fail(
                     ident.pos,
-                    f"unknown dataset field {key!r}; "
-                    "use datasets.name, datasets.digest or datasets.context",
+                    f"unknown dataset field {key!r}; use datasets.name, datasets.digest or datasets.context",
                 )
             return kind, key.lower()
         return kind, key
@@ -249,9 +239,7 @@ class _Parser:
     def parse_operator(self, ident: Token) -> tuple[Token, str]:
         """Read one operator, joining the multi-word ones (NOT IN, IS NULL, IS NOT NULL)."""
         token = self.next()
-        if token.kind == "OP" or (
-            token.kind == "KEYWORD" and token.value in ("LIKE", "ILIKE", "IN")
-        ):
+        if token.kind == "OP" or (token.kind == "KEYWORD" and token.value in ("LIKE", "ILIKE", "IN")):
             return token, token.value
         if self.is_keyword(token, "NOT"):
             after = self.next()
@@ -303,9 +291,7 @@ class _Parser:
             return tuple(float(v) for v in values)
         return tuple(str(v) for v in values)
 
-    def parse_scalar(
-        self, kind: str, key: str, op: str, where: str, ident: Token | None
-    ) -> str | float:
+    def parse_scalar(self, kind: str, key: str, op: str, where: str, ident: Token | None) -> str | float:
         """One literal of the field's type; ``where`` places it in messages."""
         token = self.next()
         if _is_numeric(kind, key):
@@ -380,9 +366,7 @@ def parse_order_by(clause: str) -> OrderBy:
     if direction.kind == "EOF":
         return OrderBy(kind, key, True)
     if direction.kind != "KEYWORD" or direction.value not in ("ASC", "DESC"):
-        parser.fail(
-            direction.pos, f"expected ASC or DESC after {ident.text}, got {describe(direction)}"
-        )
+        parser.fail(direction.pos, f"expected ASC or DESC after {ident.text}, got {describe(direction)}")
     extra = parser.next()
     if extra.kind != "EOF":
         parser.fail(

@@ -56,8 +56,7 @@ def _read_quoted(text: str, start: int, what: str) -> tuple[str, int]:
             fail(
                 text,
                 start,
-                f"unterminated {what}: add the closing {quote} "
-                f"(write a {quote} inside it as {quote}{quote})",
+                f"unterminated {what}: add the closing {quote} (write a {quote} inside it as {quote}{quote})",
             )
         parts.append(text[i:j])
         if text.startswith(quote, j + 1):

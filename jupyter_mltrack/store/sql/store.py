@@ -79,8 +79,13 @@ class SqlStore:
         raise AssertionError("unreachable")
 
     # ----------------------------------------------------------------------------- experiments
-    def create_experiment(self, name: str, artifact_location: str | None = None, tags_: dict[str, str] | None = None,
-                          experiment_id: int | None = None) -> str:
+    def create_experiment(
+        self,
+        name: str,
+        artifact_location: str | None = None,
+        tags_: dict[str, str] | None = None,
+        experiment_id: int | None = None,
+    ) -> str:
         name = validate_experiment_name(name)
 
         def work(conn: Connection) -> str:
@@ -91,17 +96,24 @@ class SqlStore:
                 )
             now = now_millis()
             values: dict[str, Any] = {
-                "name": name, "artifact_location": artifact_location or "", "lifecycle_stage": LifecycleStage.ACTIVE.value,
-                "creation_time": now, "last_update_time": now,
+                "name": name,
+                "artifact_location": artifact_location or "",
+                "lifecycle_stage": LifecycleStage.ACTIVE.value,
+                "creation_time": now,
+                "last_update_time": now,
             }
             if experiment_id is not None:
                 values["experiment_id"] = experiment_id
                 if conn.dialect.name in ("mysql", "mariadb"):  # else MySQL turns id 0 into the next id
                     conn.execute(text("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')"))
-            new_id = conn.execute(experiments.insert().values(**values)).inserted_primary_key[0]
+            inserted = conn.execute(experiments.insert().values(**values)).inserted_primary_key
+            assert inserted is not None
+            new_id = inserted[0]
             if not artifact_location:
                 location = _join(self.artifact_root, str(new_id))
-                conn.execute(update(experiments).where(experiments.c.experiment_id == new_id).values(artifact_location=location))
+                conn.execute(
+                    update(experiments).where(experiments.c.experiment_id == new_id).values(artifact_location=location)
+                )
             for key, value in (tags_ or {}).items():
                 conn.execute(experiment_tags.insert().values(experiment_id=new_id, key=key, value=value))
             return str(new_id)
@@ -135,8 +147,12 @@ class SqlStore:
                 tag_map[eid][key] = value
         return [
             Experiment(
-                experiment_id=str(r.experiment_id), name=r.name, artifact_location=r.artifact_location,
-                lifecycle_stage=r.lifecycle_stage, tags=tag_map[r.experiment_id], creation_time=r.creation_time,
+                experiment_id=str(r.experiment_id),
+                name=r.name,
+                artifact_location=r.artifact_location,
+                lifecycle_stage=r.lifecycle_stage,
+                tags=tag_map[r.experiment_id],
+                creation_time=r.creation_time,
                 last_update_time=r.last_update_time,
             )
             for r in rows
@@ -164,9 +180,9 @@ class SqlStore:
 
         def work(conn: Connection) -> None:
             done = conn.execute(
-                update(experiments).where(experiments.c.experiment_id == numeric).values(
-                    lifecycle_stage=stage.value, last_update_time=now_millis()
-                )
+                update(experiments)
+                .where(experiments.c.experiment_id == numeric)
+                .values(lifecycle_stage=stage.value, last_update_time=now_millis())
             ).rowcount
             if not done:
                 raise ExperimentNotFoundError(str(experiment_id))
@@ -184,8 +200,11 @@ class SqlStore:
         numeric = _experiment_int(experiment_id)
 
         def work(conn: Connection) -> None:
-            if not conn.execute(update(experiments).where(experiments.c.experiment_id == numeric).values(
-                    name=new_name, last_update_time=now_millis())).rowcount:
+            if not conn.execute(
+                update(experiments)
+                .where(experiments.c.experiment_id == numeric)
+                .values(name=new_name, last_update_time=now_millis())
+            ).rowcount:
                 raise ExperimentNotFoundError(str(experiment_id))
 
         try:
@@ -197,36 +216,65 @@ class SqlStore:
         numeric = _experiment_int(experiment_id)
 
         def work(conn: Connection) -> None:
-            if not conn.execute(select(experiments.c.experiment_id).where(experiments.c.experiment_id == numeric)).first():
+            if not conn.execute(
+                select(experiments.c.experiment_id).where(experiments.c.experiment_id == numeric)
+            ).first():
                 raise ExperimentNotFoundError(str(experiment_id))
-            conn.execute(experiment_tags.delete().where(experiment_tags.c.experiment_id == numeric, experiment_tags.c.key == key))
+            conn.execute(
+                experiment_tags.delete().where(experiment_tags.c.experiment_id == numeric, experiment_tags.c.key == key)
+            )
             conn.execute(experiment_tags.insert().values(experiment_id=numeric, key=key, value=value))
 
         self._write(work)
 
     # ------------------------------------------------------------------------------------ runs
-    def create_run(self, experiment_id: str, *, user_id: str, start_time: int, run_name: str,
-                   tags_: Sequence[RunTag] = (), parent_run_id: str | None = None, owner: str | None = None,
-                   notebook_path: str | None = None, cell_id: str | None = None, source: str | None = None) -> Run:
+    def create_run(
+        self,
+        experiment_id: str,
+        *,
+        user_id: str,
+        start_time: int,
+        run_name: str,
+        tags_: Sequence[RunTag] = (),
+        parent_run_id: str | None = None,
+        owner: str | None = None,
+        notebook_path: str | None = None,
+        cell_id: str | None = None,
+        source: str | None = None,
+    ) -> Run:
         numeric = _experiment_int(experiment_id)
         run_id = uuid.uuid4().hex
 
         def work(conn: Connection) -> None:
-            exp = conn.execute(select(experiments.c.artifact_location, experiments.c.lifecycle_stage).where(
-                experiments.c.experiment_id == numeric)).first()
+            exp = conn.execute(
+                select(experiments.c.artifact_location, experiments.c.lifecycle_stage).where(
+                    experiments.c.experiment_id == numeric
+                )
+            ).first()
             if exp is None:
                 raise ExperimentNotFoundError(str(experiment_id))
             if exp.lifecycle_stage != LifecycleStage.ACTIVE.value:
                 raise InvalidStateError(
                     f"Experiment {experiment_id} is deleted; restore it (`mltrack experiments restore`) or use another."
                 )
-            conn.execute(runs.insert().values(
-                run_uuid=run_id, name=run_name, experiment_id=numeric, user_id=user_id,
-                status=RunStatus.RUNNING.value, start_time=start_time, lifecycle_stage=LifecycleStage.ACTIVE.value,
-                artifact_uri=_join(exp.artifact_location, run_id, "artifacts"), parent_run_id=parent_run_id,
-                notebook_path=notebook_path, cell_id=cell_id, source=source,
-                heartbeat_time=start_time if owner else None, owner=owner,
-            ))
+            conn.execute(
+                runs.insert().values(
+                    run_uuid=run_id,
+                    name=run_name,
+                    experiment_id=numeric,
+                    user_id=user_id,
+                    status=RunStatus.RUNNING.value,
+                    start_time=start_time,
+                    lifecycle_stage=LifecycleStage.ACTIVE.value,
+                    artifact_uri=_join(exp.artifact_location, run_id, "artifacts"),
+                    parent_run_id=parent_run_id,
+                    notebook_path=notebook_path,
+                    cell_id=cell_id,
+                    source=source,
+                    heartbeat_time=start_time if owner else None,
+                    owner=owner,
+                )
+            )
             all_tags = [RunTag(RUN_NAME_TAG, run_name), *tags_]
             run_data.write_tags(conn, run_id, all_tags)
 
@@ -255,8 +303,9 @@ class SqlStore:
         inputs = run_data.read_run_inputs(conn, ids)
         return [Run(info=_run_info(r), data=data[r.run_uuid], inputs=inputs[r.run_uuid]) for r in rows]
 
-    def update_run_info(self, run_id: str, status: RunStatus | None = None, end_time: int | None = None,
-                        run_name: str | None = None) -> RunInfo:
+    def update_run_info(
+        self, run_id: str, status: RunStatus | None = None, end_time: int | None = None, run_name: str | None = None
+    ) -> RunInfo:
         def work(conn: Connection) -> None:
             self._run_row(conn, run_id)
             values: dict[str, Any] = {}
@@ -290,7 +339,11 @@ class SqlStore:
         def work(conn: Connection) -> None:
             self._run_row(conn, run_id)
             deleted_time = now_millis() if stage is LifecycleStage.DELETED else None
-            conn.execute(update(runs).where(runs.c.run_uuid == run_id).values(lifecycle_stage=stage.value, deleted_time=deleted_time))
+            conn.execute(
+                update(runs)
+                .where(runs.c.run_uuid == run_id)
+                .values(lifecycle_stage=stage.value, deleted_time=deleted_time)
+            )
 
         self._write(work)
 
@@ -302,7 +355,9 @@ class SqlStore:
 
     def deleted_runs(self, older_than_ms: int | None = None) -> list[tuple[str, str]]:
         """(run_id, artifact_uri) of deleted runs, for garbage collection."""
-        query = select(runs.c.run_uuid, runs.c.artifact_uri).where(runs.c.lifecycle_stage == LifecycleStage.DELETED.value)
+        query = select(runs.c.run_uuid, runs.c.artifact_uri).where(
+            runs.c.lifecycle_stage == LifecycleStage.DELETED.value
+        )
         if older_than_ms is not None:
             query = query.where(runs.c.deleted_time <= now_millis() - older_than_ms)
         with read_connection(self.engine) as conn:
@@ -314,8 +369,15 @@ class SqlStore:
 
         def work(conn: Connection) -> None:
             for part in run_data.chunks(list(run_ids)):
-                live = conn.execute(select(runs.c.run_uuid).where(
-                    runs.c.run_uuid.in_(part), runs.c.lifecycle_stage != LifecycleStage.DELETED.value)).scalars().all()
+                live = (
+                    conn.execute(
+                        select(runs.c.run_uuid).where(
+                            runs.c.run_uuid.in_(part), runs.c.lifecycle_stage != LifecycleStage.DELETED.value
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 if live:
                     raise InvalidStateError(f"Runs {sorted(live)} are not deleted; delete them before purging.")
                 for table in (metrics, latest_metrics, params, tags, run_inputs):
@@ -325,8 +387,9 @@ class SqlStore:
         self._write(work)
 
     # -------------------------------------------------------------------------------- run data
-    def log_batch(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
-                  tags_: Sequence[RunTag] = ()) -> None:
+    def log_batch(
+        self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (), tags_: Sequence[RunTag] = ()
+    ) -> None:
         run_data.check_batch_sizes(len(metrics), len(params), len(tags_))
 
         def work(conn: Connection) -> None:
@@ -369,9 +432,15 @@ class SqlStore:
             return run_data.read_metric_history(conn, run_id, key)
 
     # ------------------------------------------------------------------------------ search
-    def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,
-                    view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int = 1000,
-                    order_by: Sequence[str] | None = None, page_token: str | None = None) -> PagedList[Run]:
+    def search_runs(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        view_type: ViewType = ViewType.ACTIVE_ONLY,
+        max_results: int = 1000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[Run]:
         from jupyter_mltrack.store.sql import search
 
         ids = [_experiment_int(e) for e in experiment_ids]
@@ -386,15 +455,22 @@ class SqlStore:
         beat = now if now is not None else now_millis()
 
         def work(conn: Connection) -> None:
-            conn.execute(update(runs).where(runs.c.run_uuid.in_(list(run_ids)), runs.c.status == RunStatus.RUNNING.value)
-                         .values(heartbeat_time=beat))
+            conn.execute(
+                update(runs)
+                .where(runs.c.run_uuid.in_(list(run_ids)), runs.c.status == RunStatus.RUNNING.value)
+                .values(heartbeat_time=beat)
+            )
 
         self._write(work)
 
     def reap_dead_runs(self, timeout_ms: int, now: int | None = None) -> list[str]:
         """Mark KILLED the RUNNING runs whose owner stopped beating; returns their ids."""
         cutoff = (now if now is not None else now_millis()) - timeout_ms
-        stale = (runs.c.status == RunStatus.RUNNING.value) & runs.c.heartbeat_time.is_not(None) & (runs.c.heartbeat_time < cutoff)
+        stale = (
+            (runs.c.status == RunStatus.RUNNING.value)
+            & runs.c.heartbeat_time.is_not(None)
+            & (runs.c.heartbeat_time < cutoff)
+        )
         with read_connection(self.engine) as conn:  # cheap check first: reads never take the write lock
             if conn.execute(select(runs.c.run_uuid).where(stale).limit(1)).first() is None:
                 return []
@@ -402,8 +478,11 @@ class SqlStore:
         def work(conn: Connection) -> list[str]:
             dead = conn.execute(select(runs.c.run_uuid, runs.c.heartbeat_time, runs.c.owner).where(stale)).all()
             for run_id, last_beat, owner in dead:
-                conn.execute(update(runs).where(runs.c.run_uuid == run_id, stale).values(
-                    status=RunStatus.KILLED.value, end_time=last_beat, heartbeat_time=None))
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.run_uuid == run_id, stale)
+                    .values(status=RunStatus.KILLED.value, end_time=last_beat, heartbeat_time=None)
+                )
                 reason = f"process {owner} stopped sending heartbeats; last one at {last_beat} ms"
                 run_data.write_tags(conn, run_id, [RunTag(KILLED_REASON_TAG, reason)])
             return [d[0] for d in dead]
@@ -430,8 +509,17 @@ def _experiment_int(experiment_id: str | int) -> int:
 
 def _run_info(row: Row[Any]) -> RunInfo:
     return RunInfo(
-        run_id=row.run_uuid, experiment_id=str(row.experiment_id), run_name=row.name or "", user_id=row.user_id or "",
-        status=row.status, start_time=row.start_time, end_time=row.end_time, artifact_uri=row.artifact_uri,
-        lifecycle_stage=row.lifecycle_stage, parent_run_id=row.parent_run_id, notebook_path=row.notebook_path,
-        cell_id=row.cell_id, source=row.source,
+        run_id=row.run_uuid,
+        experiment_id=str(row.experiment_id),
+        run_name=row.name or "",
+        user_id=row.user_id or "",
+        status=row.status,
+        start_time=row.start_time,
+        end_time=row.end_time,
+        artifact_uri=row.artifact_uri,
+        lifecycle_stage=row.lifecycle_stage,
+        parent_run_id=row.parent_run_id,
+        notebook_path=row.notebook_path,
+        cell_id=row.cell_id,
+        source=row.source,
     )

@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(250), nullable=False),
         sa.Column("value", sa.String(8000)),
         sa.PrimaryKeyConstraint("experiment_id", "key", name="pk_experiment_tags"),
-        sa.ForeignKeyConstraint(
-            ["experiment_id"], ["experiments.experiment_id"], name="fk_experiment_tags_experiment"
-        ),
+        sa.ForeignKeyConstraint(["experiment_id"], ["experiments.experiment_id"], name="fk_experiment_tags_experiment"),
     )
     op.create_table(
         "runs",
@@ -96,9 +94,7 @@ def upgrade() -> None:
         sa.Column("timestamp", sa.BigInteger, nullable=False),
         sa.Column("step", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("run_uuid", "key", name="pk_latest_metrics"),
-        sa.ForeignKeyConstraint(
-            ["run_uuid"], ["runs.run_uuid"], name="fk_latest_metrics_run", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["run_uuid"], ["runs.run_uuid"], name="fk_latest_metrics_run", ondelete="CASCADE"),
     )
     op.create_index("ix_latest_metrics_key_value", "latest_metrics", ["key", "value"])
 
