@@ -57,6 +57,8 @@ _FLUENT = [
 _LAZY: dict[str, str] = {name: "jupyter_mltrack.tracking.api" for name in _FLUENT}
 _LAZY.update(
     {
+        "load_ipython_extension": "jupyter_mltrack.magics",
+        "unload_ipython_extension": "jupyter_mltrack.magics",
         "Client": "jupyter_mltrack.tracking.client",
         "MltrackError": "jupyter_mltrack.errors",
         "Run": "jupyter_mltrack.entities",

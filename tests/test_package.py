@@ -71,6 +71,8 @@ EXPECTED_API = {
 def test_public_api_is_exactly_the_documented_names() -> None:
     assert set(jupyter_mltrack.__all__) == EXPECTED_API
     for name in jupyter_mltrack.__all__:
+        if name.endswith("ipython_extension"):
+            continue  # loads IPython; covered by the magics tests
         assert getattr(jupyter_mltrack, name) is not None
     with pytest.raises(AttributeError):
         jupyter_mltrack.not_a_thing  # noqa: B018
@@ -109,3 +111,17 @@ def test_ruff_clean() -> None:
 def test_mypy_clean() -> None:
     out = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def _readme_test_command() -> str:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- test-command -->", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    return block.strip()
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    command = _readme_test_command()
+    assert "pytest" in command
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert command in ci_lines
+    assert ci_lines[-1] == command  # and it is the last thing CI does, so its exit status is CI's
