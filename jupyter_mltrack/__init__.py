@@ -59,7 +59,8 @@ _LAZY.update(
     {
         "load_ipython_extension": "jupyter_mltrack.magics",
         "unload_ipython_extension": "jupyter_mltrack.magics",
-        "Client": "jupyter_mltrack.tracking.client",
+        "Client": "jupyter_mltrack.registry.client",
+        "register_model": "jupyter_mltrack.registry",
         "MltrackError": "jupyter_mltrack.errors",
         "Run": "jupyter_mltrack.entities",
         "RunInfo": "jupyter_mltrack.entities",

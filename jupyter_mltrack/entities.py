@@ -183,3 +183,96 @@ def as_dict(obj: Any) -> Any:
     if is_dataclass(obj) and not isinstance(obj, type):
         return asdict(obj)
     return obj
+
+
+# ----------------------------------------------------------------------------------- registry
+class ModelStage(str, Enum):
+    """MLflow's model version stages (deprecated there in favour of aliases; both work here)."""
+
+    NONE = "None"
+    STAGING = "Staging"
+    PRODUCTION = "Production"
+    ARCHIVED = "Archived"
+
+    @classmethod
+    def parse(cls, value: "str | ModelStage | None") -> "ModelStage":
+        if isinstance(value, ModelStage):
+            return value
+        text = "None" if value is None else str(value).strip()
+        for stage in cls:
+            if stage.value.lower() == text.lower():
+                return stage
+        allowed = ", ".join(s.value for s in cls)
+        raise ValueError(f"Unknown stage {value!r}; use one of {allowed} (or '@alias' for an alias).")
+
+
+class RequestStatus(str, Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    name: str
+    creation_timestamp: int
+    last_updated_timestamp: int
+    description: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> version (as a string, like MLflow)
+    latest_versions: tuple["ModelVersion", ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    name: str
+    version: str
+    creation_timestamp: int
+    last_updated_timestamp: int
+    current_stage: str = ModelStage.NONE.value
+    source: str = ""
+    run_id: str | None = None
+    status: str = "READY"
+    description: str | None = None
+    user_id: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TransitionRequest:
+    request_id: str
+    name: str
+    version: str
+    target: str  # a stage name, or "@alias"
+    status: str
+    requested_by: str
+    requested_at: int
+    comment: str | None = None
+    decided_by: str | None = None
+    decided_at: int | None = None
+    decision_comment: str | None = None
+
+
+@dataclass(frozen=True)
+class PromotionPolicy:
+    name: str
+    target: str
+    require_approval: bool = True
+    gates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One append-only row: who did what to which model, with the state before and after."""
+
+    entry_id: int
+    timestamp: int
+    actor: str
+    action: str
+    name: str
+    version: str | None = None
+    target: str | None = None
+    before: Any = None
+    after: Any = None
+    comment: str | None = None

@@ -65,6 +65,9 @@ EXPECTED_API = {
     "set_tags",
     "set_tracking_uri",
     "start_run",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+    "register_model",
 }
 
 

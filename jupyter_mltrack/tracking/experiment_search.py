@@ -33,7 +33,7 @@ def _like_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile("^" + "".join(parts) + "$", flags | re.DOTALL)
 
 
-def _compare(actual: Any, op: str, expected: Any) -> bool:
+def compare(actual: Any, op: str, expected: Any) -> bool:
     if op in ("IS NULL", "IS NOT NULL"):
         return (actual is None) == (op == "IS NULL")
     if actual is None:
@@ -64,7 +64,7 @@ def _matches(exp: Experiment, node: Any) -> bool:
         return all(_matches(exp, n) for n in node.items)
     if isinstance(node, g.Or):
         return any(_matches(exp, n) for n in node.items)
-    return _compare(_value(exp, node.kind, node.key), node.op, node.value)
+    return compare(_value(exp, node.kind, node.key), node.op, node.value)
 
 
 def _normalise(text: str) -> str:

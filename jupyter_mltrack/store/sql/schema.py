@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Double,
     ForeignKey,
@@ -37,9 +38,9 @@ from jupyter_mltrack.store.validation import (
 )
 
 #: The Alembic revision that these tables correspond to.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 #: Every revision we know, oldest first: an older one means "run mltrack db upgrade".
-KNOWN_REVISIONS = ("0001", "0002")
+KNOWN_REVISIONS = ("0001", "0002", "0003")
 
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY, not a BIGINT one.
@@ -170,4 +171,127 @@ run_inputs = Table(
     PrimaryKeyConstraint("run_uuid", "dataset_uuid", name="pk_run_inputs"),
     ForeignKeyConstraint(["run_uuid"], ["runs.run_uuid"], name="fk_run_inputs_run", ondelete="CASCADE"),
     ForeignKeyConstraint(["dataset_uuid"], ["datasets.dataset_uuid"], name="fk_run_inputs_dataset"),
+)
+
+# Revision 0003: the model registry. Models have a surrogate id so a rename touches one row, and
+# the audit log keeps the id and the name at the time, with no foreign key: it outlives deletions.
+registered_models = Table(
+    "registered_models",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(MAX_EXPERIMENT_NAME_LENGTH), nullable=False),
+    Column("description", String(MAX_TAG_VALUE_LENGTH)),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_updated_time", BigInteger, nullable=False),
+    UniqueConstraint("name", name="uq_registered_models_name"),
+)
+
+registered_model_tags = Table(
+    "registered_model_tags",
+    metadata,
+    Column("model_id", Integer, nullable=False),
+    Column("key", String(MAX_KEY_LENGTH), nullable=False),
+    Column("value", String(MAX_TAG_VALUE_LENGTH)),
+    PrimaryKeyConstraint("model_id", "key", name="pk_registered_model_tags"),
+    ForeignKeyConstraint(["model_id"], ["registered_models.id"], name="fk_rm_tags_model", ondelete="CASCADE"),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("model_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("description", String(MAX_TAG_VALUE_LENGTH)),
+    Column("user_id", String(256)),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_updated_time", BigInteger, nullable=False),
+    Column("current_stage", String(20), nullable=False),
+    Column("source", String(1000), nullable=False),
+    Column("run_id", String(32)),
+    Column("status", String(20), nullable=False),
+    PrimaryKeyConstraint("model_id", "version", name="pk_model_versions"),
+    ForeignKeyConstraint(["model_id"], ["registered_models.id"], name="fk_model_versions_model", ondelete="CASCADE"),
+    Index("ix_model_versions_run", "run_id"),
+)
+
+model_version_tags = Table(
+    "model_version_tags",
+    metadata,
+    Column("model_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("key", String(MAX_KEY_LENGTH), nullable=False),
+    Column("value", String(MAX_TAG_VALUE_LENGTH)),
+    PrimaryKeyConstraint("model_id", "version", "key", name="pk_model_version_tags"),
+    ForeignKeyConstraint(
+        ["model_id", "version"],
+        ["model_versions.model_id", "model_versions.version"],
+        name="fk_mv_tags_version",
+        ondelete="CASCADE",
+    ),
+)
+
+registered_model_aliases = Table(
+    "registered_model_aliases",
+    metadata,
+    Column("model_id", Integer, nullable=False),
+    Column("alias", String(MAX_KEY_LENGTH), nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("model_id", "alias", name="pk_registered_model_aliases"),
+    ForeignKeyConstraint(
+        ["model_id", "version"],
+        ["model_versions.model_id", "model_versions.version"],
+        name="fk_aliases_version",
+        ondelete="CASCADE",
+    ),
+)
+
+transition_requests = Table(
+    "transition_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("target", String(MAX_KEY_LENGTH + 1), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("requested_by", String(256), nullable=False),
+    Column("requested_at", BigInteger, nullable=False),
+    Column("comment", Text),
+    Column("decided_by", String(256)),
+    Column("decided_at", BigInteger),
+    Column("decision_comment", Text),
+    ForeignKeyConstraint(
+        ["model_id", "version"],
+        ["model_versions.model_id", "model_versions.version"],
+        name="fk_requests_version",
+        ondelete="CASCADE",
+    ),
+    Index("ix_transition_requests_status", "status"),
+)
+
+promotion_policies = Table(
+    "promotion_policies",
+    metadata,
+    Column("model_id", Integer, nullable=False),
+    Column("target", String(MAX_KEY_LENGTH + 1), nullable=False),
+    Column("require_approval", Boolean, nullable=False),
+    Column("gates", Text, nullable=False),
+    PrimaryKeyConstraint("model_id", "target", name="pk_promotion_policies"),
+    ForeignKeyConstraint(["model_id"], ["registered_models.id"], name="fk_policies_model", ondelete="CASCADE"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("actor", String(256), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("model_id", Integer),
+    Column("model_name", String(MAX_EXPERIMENT_NAME_LENGTH), nullable=False),
+    Column("version", Integer),
+    Column("target", String(MAX_KEY_LENGTH + 1)),
+    Column("before", Text),
+    Column("after", Text),
+    Column("comment", Text),
+    Index("ix_audit_log_model_time", "model_id", "timestamp"),
 )

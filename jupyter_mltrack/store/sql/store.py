@@ -59,9 +59,19 @@ class SqlStore:
         self.artifact_root = artifact_root
         self.engine = create_db_engine(uri)
         ensure_schema(self.engine, uri)
+        self._registry: Any = None
 
     def __repr__(self) -> str:
         return f"SqlStore({redact(self.uri)!r})"
+
+    @property
+    def registry(self) -> Any:
+        """The registry store on the same database (built on first use)."""
+        if self._registry is None:
+            from jupyter_mltrack.store.sql.registry_store import SqlRegistryStore
+
+            self._registry = SqlRegistryStore(self.engine)
+        return self._registry
 
     @property
     def dialect(self) -> str:
