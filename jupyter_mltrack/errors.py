@@ -147,3 +147,18 @@ class MissingDependencyError(MltrackError):
         super().__init__(
             f"{purpose} needs the {package!r} package. Install it with pip install 'jupyter-mltrack[{extra}]'."
         )
+
+
+class DatabaseUnavailableError(MltrackError):
+    """The database could not be reached or used (server down, bad credentials, missing database)."""
+
+    error_code = "TEMPORARILY_UNAVAILABLE"
+    http_status = 503
+
+    def __init__(self, uri: str, reason: str) -> None:
+        self.uri = uri
+        self.reason = reason
+        super().__init__(
+            f"The tracking database {uri} could not be used: {reason}. Check that its server is running and "
+            "the URI is right; `mltrack doctor` shows which store is in use."
+        )

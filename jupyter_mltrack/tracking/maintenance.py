@@ -150,7 +150,14 @@ def garbage_collect(older_than_seconds: float | None = None, run_ids: Sequence[s
                     f"(`mltrack runs delete {run_id}`), or leave it out."
                 )
         candidates = {r: candidates[r] for r in dict.fromkeys(run_ids) if r in candidates}
-    ids = list(candidates)
+    in_registry = {v.run_id for v in store.registry.list_model_versions() if v.run_id}
+    kept = sorted(set(candidates) & in_registry)
+    if kept and run_ids is not None:
+        raise InvalidStateError(
+            f"Runs {kept} hold registered model versions; garbage collection keeps them so those versions still "
+            "load. Delete the model versions first (`mltrack models` / delete_model_version), then collect."
+        )
+    ids = [r for r in candidates if r not in in_registry]
     if not ids or (confirm is not None and not confirm(ids)):
         return []
     purged: list[str] = []
@@ -299,7 +306,7 @@ def doctor(tracking_uri: str | None = None) -> dict[str, Any]:
 def _uri_source(tracking_uri: str | None) -> str:
     if tracking_uri:
         return "argument"
-    if stores._uri_override:
+    if stores.tracking_uri_override():
         return "set_tracking_uri()"
     if os.environ.get(config.ENV_TRACKING_URI):
         return config.ENV_TRACKING_URI

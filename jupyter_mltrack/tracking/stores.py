@@ -30,6 +30,11 @@ def set_tracking_uri(uri: str | os.PathLike[str]) -> None:
     _uri_override = normalize_tracking_uri(os.fspath(uri))
 
 
+def tracking_uri_override() -> str | None:
+    """The URI given to set_tracking_uri(), if any (``mltrack doctor`` says where the URI came from)."""
+    return _uri_override
+
+
 def reset_tracking_uri() -> None:
     global _uri_override
     _uri_override = None
@@ -40,7 +45,12 @@ def get_tracking_uri() -> str:
 
 
 def current_settings(tracking_uri: str | None = None) -> Settings:
-    return load_settings(tracking_uri or _uri_override)
+    try:
+        return load_settings(tracking_uri or _uri_override)
+    except ValueError as exc:  # config is a leaf and raises plain ValueError; give it our contract
+        from jupyter_mltrack.errors import InvalidParameterError
+
+        raise InvalidParameterError(str(exc)) from None
 
 
 def open_store(tracking_uri: str | None = None) -> tuple["SqlStore", "StoreWriter", Settings]:

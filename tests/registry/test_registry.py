@@ -244,3 +244,21 @@ def test_history_survives_model_deletion(client: Client) -> None:
     assert [h.action for h in client.get_model_history("gone")][-1] == "delete_registered_model"
     with pytest.raises(ResourceNotFoundError):
         client.get_model_history("never-existed")
+
+
+def test_gc_keeps_deleted_runs_that_back_model_versions(client: Client) -> None:
+    from jupyter_mltrack.tracking.maintenance import garbage_collect
+
+    uri = logged_model(0.9)
+    run_id = uri.split("/")[1]
+    client.register_model(uri, "kept")
+    with mlt.start_run() as plain:
+        pass
+    client.delete_run(run_id)
+    client.delete_run(plain.info.run_id)
+    assert garbage_collect() == [plain.info.run_id]
+    assert client.get_run(run_id).info.lifecycle_stage == "deleted"  # still there: version 1 needs its files
+    with pytest.raises(InvalidStateError, match="registered model versions"):
+        garbage_collect(run_ids=[run_id])
+    client.delete_model_version("kept", 1)
+    assert garbage_collect() == [run_id]

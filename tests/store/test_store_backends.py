@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,34 @@ def test_reap_marks_only_stale_owned_runs(client: Client) -> None:
     assert killed.info.status == "KILLED" and killed.info.end_time == start
     assert "host:1" in killed.data.tags["mltrack.killedReason"]
     assert client.get_run(unowned).info.status == "RUNNING"
+
+
+def test_unreachable_database_is_a_clear_error(isolated_home: object) -> None:
+    from jupyter_mltrack.errors import DatabaseUnavailableError
+
+    with pytest.raises(DatabaseUnavailableError, match="mltrack doctor") as err:
+        Client("postgresql://postgres:s3cret@127.0.0.1:1/nowhere")
+    assert "s3cret" not in str(err.value)
+
+
+def test_deleting_an_experiment_deletes_and_restores_its_runs(client: Client) -> None:
+    exp = client.create_experiment("bye")
+    keep_deleted = client.create_run(exp).info.run_id
+    client.delete_run(keep_deleted)
+    first_deletion = client.get_run(keep_deleted)
+    client.delete_run(keep_deleted)  # again: keeps the first deletion time
+    live = client.create_run(exp).info.run_id
+    client.delete_experiment(exp)
+    assert client.get_run(live).info.lifecycle_stage == "deleted"
+    client.restore_experiment(exp)
+    assert client.get_run(live).info.lifecycle_stage == "active"
+    assert client.get_run(keep_deleted).info.lifecycle_stage == "deleted"  # deleted on its own before
+    assert client.store.deleted_runs() == [(keep_deleted, first_deletion.info.artifact_uri)]
+
+
+def test_relative_artifact_location_is_made_absolute(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    exp = client.create_experiment("rel", artifact_location="here/arts")
+    assert client.get_experiment(exp).artifact_location == str(tmp_path / "here" / "arts")

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from jupyter_mltrack.errors import MissingDependencyError, TrackingUriError
+from jupyter_mltrack.errors import DatabaseUnavailableError, MissingDependencyError, TrackingUriError
 
 T = TypeVar("T")
 
@@ -118,6 +118,12 @@ def _is_transient(exc: DBAPIError) -> bool:
     return any(m in text for m in markers)
 
 
+def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError:
+    """Our error for a driver error, with the URI's password hidden and the driver's first line."""
+    reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0][:300]
+    return DatabaseUnavailableError(engine.url.render_as_string(hide_password=True), reason)
+
+
 @contextmanager
 def write_connection(engine: Engine) -> Iterator[Connection]:
     """One write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success."""
@@ -137,6 +143,8 @@ def run_write(engine: Engine, work: Callable[[Connection], T], attempts: int = 8
             with write_connection(engine) as conn:
                 return work(conn)
         except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, OperationalError) and not _is_transient(exc):
+                raise unavailable(engine, exc) from exc
             if attempt == attempts - 1 or not _is_transient(exc):
                 raise
             time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
@@ -146,5 +154,9 @@ def run_write(engine: Engine, work: Callable[[Connection], T], attempts: int = 8
 @contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
     """A read transaction: one consistent snapshot for multi-query reads."""
-    with engine.connect() as conn, conn.begin():
+    try:
+        conn = engine.connect()
+    except OperationalError as exc:
+        raise unavailable(engine, exc) from exc
+    with conn, conn.begin():
         yield conn

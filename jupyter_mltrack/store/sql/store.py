@@ -10,7 +10,7 @@ import uuid
 from typing import Any, Sequence
 
 from sqlalchemy import Connection, Row, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from jupyter_mltrack.entities import (
     DatasetInput,
@@ -34,7 +34,7 @@ from jupyter_mltrack.errors import (
     RunNotFoundError,
 )
 from jupyter_mltrack.store.sql import run_data
-from jupyter_mltrack.store.sql.engine import create_db_engine, read_connection, redact, run_write
+from jupyter_mltrack.store.sql.engine import create_db_engine, read_connection, redact, run_write, unavailable
 from jupyter_mltrack.store.sql.migrate import ensure_schema
 from jupyter_mltrack.store.sql.schema import experiment_tags, experiments, runs, tags
 from jupyter_mltrack.store.validation import validate_experiment_name
@@ -58,7 +58,11 @@ class SqlStore:
         self.uri = uri
         self.artifact_root = artifact_root
         self.engine = create_db_engine(uri)
-        ensure_schema(self.engine, uri)
+        try:
+            ensure_schema(self.engine, uri)
+        except OperationalError as exc:
+            self.engine.dispose()
+            raise unavailable(self.engine, exc) from exc
         self._registry: Any = None
 
     def __repr__(self) -> str:
@@ -97,6 +101,10 @@ class SqlStore:
         experiment_id: int | None = None,
     ) -> str:
         name = validate_experiment_name(name)
+        if artifact_location and "://" not in artifact_location:
+            import os
+
+            artifact_location = os.path.abspath(os.path.expanduser(artifact_location))
 
         def work(conn: Connection) -> str:
             if conn.execute(select(experiments.c.experiment_id).where(experiments.c.name == name)).first():
@@ -186,16 +194,35 @@ class SqlStore:
             return self._experiment_rows(conn, experiments.c.lifecycle_stage.in_(view_type.stages()))
 
     def _set_experiment_stage(self, experiment_id: str, stage: LifecycleStage) -> None:
+        """Deleting an experiment deletes its active runs (as MLflow does); restoring it restores
+        exactly those, recognised by the deletion time they share with the experiment."""
         numeric = _experiment_int(experiment_id)
 
         def work(conn: Connection) -> None:
-            done = conn.execute(
+            row = conn.execute(select(experiments).where(experiments.c.experiment_id == numeric)).first()
+            if row is None:
+                raise ExperimentNotFoundError(str(experiment_id))
+            if row.lifecycle_stage == stage.value:
+                return
+            now = now_millis()
+            conn.execute(
                 update(experiments)
                 .where(experiments.c.experiment_id == numeric)
-                .values(lifecycle_stage=stage.value, last_update_time=now_millis())
-            ).rowcount
-            if not done:
-                raise ExperimentNotFoundError(str(experiment_id))
+                .values(lifecycle_stage=stage.value, last_update_time=now)
+            )
+            in_experiment = runs.c.experiment_id == numeric
+            if stage is LifecycleStage.DELETED:
+                conn.execute(
+                    update(runs)
+                    .where(in_experiment, runs.c.lifecycle_stage == LifecycleStage.ACTIVE.value)
+                    .values(lifecycle_stage=stage.value, deleted_time=now)
+                )
+            else:
+                conn.execute(
+                    update(runs)
+                    .where(in_experiment, runs.c.deleted_time == row.last_update_time)
+                    .values(lifecycle_stage=stage.value, deleted_time=None)
+                )
 
         self._write(work)
 
@@ -347,7 +374,9 @@ class SqlStore:
 
     def _set_run_stage(self, run_id: str, stage: LifecycleStage) -> None:
         def work(conn: Connection) -> None:
-            self._run_row(conn, run_id)
+            row = self._run_row(conn, run_id)
+            if row.lifecycle_stage == stage.value:
+                return  # deleting twice keeps the first deletion time (gc's --older-than counts from it)
             deleted_time = now_millis() if stage is LifecycleStage.DELETED else None
             conn.execute(
                 update(runs)
