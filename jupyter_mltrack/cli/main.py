@@ -14,7 +14,7 @@ import click
 from click.core import ParameterSource
 
 from jupyter_mltrack import __version__
-from jupyter_mltrack.cli import db, experiments, runs
+from jupyter_mltrack.cli import db, experiments, models, runs
 from jupyter_mltrack.cli.context import State
 from jupyter_mltrack.config import ENV_TRACKING_URI
 from jupyter_mltrack.errors import FilterSyntaxError, MltrackError
@@ -86,7 +86,7 @@ def cli(ctx: click.Context, tracking_uri: str | None) -> None:
     ctx.obj = State(tracking_uri or None)
 
 
-for command in (experiments.experiments, runs.runs, db.db, db.gc, db.doctor):
+for command in (experiments.experiments, runs.runs, models.models, db.db, db.gc, db.doctor):
     cli.add_command(command)
 
 

@@ -108,6 +108,7 @@ class RegistryPromotionMixin:
             .where(model_versions.c.model_id == model.id, model_versions.c.version == row.version)
             .values(current_stage=stage, last_updated_time=now)
         )
+        _touch(conn, model.id, now)
         rc.audit(
             conn,
             actor,
@@ -151,6 +152,7 @@ class RegistryPromotionMixin:
         old = conn.execute(select(registered_model_aliases.c.version).where(*where)).scalar()
         conn.execute(delete(registered_model_aliases).where(*where))
         conn.execute(registered_model_aliases.insert().values(model_id=model.id, alias=alias, version=row.version))
+        _touch(conn, model.id, now_millis())
         rc.audit(
             conn,
             actor,
@@ -416,3 +418,8 @@ def _is_stage(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def _touch(conn: Connection, model_id: int, now: int) -> None:
+    """A promotion is an update of the model too (``models list`` sorts by it)."""
+    conn.execute(update(registered_models).where(registered_models.c.id == model_id).values(last_updated_time=now))
