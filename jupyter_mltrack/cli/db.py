@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Sequence
 
 import click
@@ -34,8 +35,11 @@ def upgrade(state: State) -> None:
 def current(state: State) -> None:
     """Show the database's schema revision, the head this version needs, and if an upgrade is needed."""
     status = maintenance.current_revision(state.tracking_uri)
-    click.echo(render.fields([("database", status.uri), ("revision", status.revision or "none (empty database)"),
-                              ("head", status.head)]))
+    click.echo(
+        render.fields(
+            [("database", status.uri), ("revision", status.revision or "none (empty database)"), ("head", status.head)]
+        )
+    )
     if status.upgrade_needed:
         click.echo("Upgrade needed: back up the database, then run `mltrack db upgrade`.")
     elif status.unknown:
@@ -47,20 +51,26 @@ def current(state: State) -> None:
 
 
 @click.command()
-@click.option("--older-than", callback=duration, metavar="AGE",
-              help="Only runs deleted at least AGE ago: 30d, 12h, 90m, 3600s, 2w (plain number: seconds).")
-@click.option("--run-id", "run_ids", multiple=True, metavar="ID",
-              help="Only this run, which must be deleted (repeatable).")
+@click.option(
+    "--older-than",
+    callback=duration,
+    metavar="AGE",
+    help="Only runs deleted at least AGE ago: 30d, 12h, 90m, 3600s, 2w (plain number: seconds).",
+)
+@click.option(
+    "--run-id", "run_ids", multiple=True, metavar="ID", help="Only this run, which must be deleted (repeatable)."
+)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required when stdin is not a terminal).")
 @pass_state
 def gc(state: State, older_than: float | None, run_ids: Sequence[str], yes: bool) -> None:
     """Permanently remove deleted runs, their data and their artifact folders."""
-    if not yes and not click.get_text_stream("stdin").isatty():
+    if not yes and (sys.stdin is None or not sys.stdin.isatty()):
         raise click.ClickException(
             "Refusing to permanently delete runs without confirmation: stdin is not a terminal. Pass --yes."
         )
-    purged = maintenance.garbage_collect(older_than, list(run_ids) or None, state.tracking_uri,
-                                         confirm=None if yes else _confirm)
+    purged = maintenance.garbage_collect(
+        older_than, list(run_ids) or None, state.tracking_uri, confirm=None if yes else _confirm
+    )
     if not purged:
         click.echo("Nothing to collect: no deleted runs match.")
         return
@@ -93,14 +103,16 @@ def doctor(state: State, as_json: bool) -> None:
 def _describe(report: dict[str, Any]) -> str:
     schema, counts = report["schema"], report["counts"]
     revision = f"{schema['revision'] or 'none'} (head {schema['head']})" if schema["head"] else None
-    summary = render.fields([
-        ("version", report["version"]),
-        ("tracking uri", f"{report['tracking_uri']['value']}  [from {report['tracking_uri']['source']}]"),
-        ("artifact root", f"{report['artifact_root']['value']}  [from {report['artifact_root']['source']}]"),
-        ("database kind", report["database_kind"]),
-        ("schema", revision),
-        *[(what, f"{c['active']} active, {c['deleted']} deleted") for what, c in (counts or {}).items()],
-    ])
+    summary = render.fields(
+        [
+            ("version", report["version"]),
+            ("tracking uri", f"{report['tracking_uri']['value']}  [from {report['tracking_uri']['source']}]"),
+            ("artifact root", f"{report['artifact_root']['value']}  [from {report['artifact_root']['source']}]"),
+            ("database kind", report["database_kind"]),
+            ("schema", revision),
+            *[(what, f"{c['active']} active, {c['deleted']} deleted") for what, c in (counts or {}).items()],
+        ]
+    )
     lines = [f"{'[ok]' if c['ok'] else '[FAILED]':<9}{c['name']}: {c['message']}" for c in report["checks"]]
     verdict = "All checks passed." if report["ok"] else "Some checks failed."
     return "\n".join([summary, "", *lines, "", verdict])
