@@ -55,8 +55,15 @@ _FLUENT = [
 ]
 
 _LAZY: dict[str, str] = {name: "jupyter_mltrack.tracking.api" for name in _FLUENT}
+_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "xgboost", "lightgbm", "pytorch", "onnx"})
+
 _LAZY.update(
     {
+        "log_model": "jupyter_mltrack.models.api",
+        "save_model": "jupyter_mltrack.models.api",
+        "load_model": "jupyter_mltrack.models.api",
+        "infer_signature": "jupyter_mltrack.models.signature",
+        "ModelInfo": "jupyter_mltrack.models.mlmodel",
         "load_ipython_extension": "jupyter_mltrack.magics",
         "unload_ipython_extension": "jupyter_mltrack.magics",
         "Client": "jupyter_mltrack.registry.client",
@@ -91,11 +98,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ViewType,
     )
     from jupyter_mltrack.errors import MltrackError  # noqa: F401
+    from jupyter_mltrack.models.api import load_model, log_model, save_model  # noqa: F401
+    from jupyter_mltrack.models.mlmodel import ModelInfo  # noqa: F401
+    from jupyter_mltrack.models.signature import infer_signature  # noqa: F401
     from jupyter_mltrack.tracking.api import *  # noqa: F403
     from jupyter_mltrack.tracking.client import Client  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # `mlt.sklearn.log_model(...)` after a plain `import jupyter_mltrack as mlt`
+        submodule = import_module(f"jupyter_mltrack.{name}")
+        globals()[name] = submodule
+        return submodule
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'jupyter_mltrack' has no attribute {name!r}")

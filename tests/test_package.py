@@ -68,6 +68,11 @@ EXPECTED_API = {
     "load_ipython_extension",
     "unload_ipython_extension",
     "register_model",
+    "log_model",
+    "save_model",
+    "load_model",
+    "infer_signature",
+    "ModelInfo",
 }
 
 

@@ -8,10 +8,22 @@ from __future__ import annotations
 from typing import Any
 
 from jupyter_mltrack.entities import ModelVersion
+from jupyter_mltrack.models.uri import register_uri_resolver
 from jupyter_mltrack.registry.client import Client
 from jupyter_mltrack.registry.errors import PromotionRefusedError
 
 __all__ = ["Client", "PromotionRefusedError", "register_model"]
+
+
+def _resolve_models_uri(uri: str) -> str:
+    """Where a ``models:/`` URI's files are: the version's source (a runs:/ URI, URL or folder)."""
+    from jupyter_mltrack.registry.uris import resolve_version
+
+    return resolve_version(Client(), uri).source
+
+
+# The model loader imports this package on meeting a models:/ URI; importing it plugs the registry in.
+register_uri_resolver("models:", _resolve_models_uri)
 
 
 def register_model(model_uri: str, name: str, tags: dict[str, Any] | None = None) -> ModelVersion:
