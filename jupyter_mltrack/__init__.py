@@ -120,3 +120,10 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """So `jupyter server extension enable jupyter_mltrack` works as well as the shipped config."""
+    from jupyter_mltrack.server import _jupyter_server_extension_points as points
+
+    return list(points())

@@ -29,7 +29,7 @@ from jupyter_mltrack.entities import (
 )
 from jupyter_mltrack.errors import InvalidParameterError, InvalidStateError
 from jupyter_mltrack.store.validation import validate_metric, validate_param, validate_run_name, validate_tag
-from jupyter_mltrack.tracking import artifact_files, stores
+from jupyter_mltrack.tracking import artifact_files, events, stores
 from jupyter_mltrack.tracking.names import random_run_name
 
 
@@ -198,7 +198,9 @@ class Client:
     ) -> None:
         key, number, step_, ts = validate_metric(key, value, step or 0, timestamp or now_millis())
         self._check_writable(run_id)
-        self._writer.add(run_id, [Metric(key, number, ts, step_)])
+        points = [Metric(key, number, ts, step_)]
+        self._writer.add(run_id, points)
+        events.metrics_logged(run_id, points)
         if synchronous:
             self._writer.flush()
 
@@ -220,6 +222,7 @@ class Client:
         if clean_metrics and not synchronous:
             self._check_writable(run_id)
             self._writer.add(run_id, clean_metrics)
+        events.metrics_logged(run_id, clean_metrics)
 
     def set_tag(self, run_id: str, key: str, value: Any) -> None:
         self.log_batch(run_id, tags=[RunTag(*validate_tag(key, value))])
@@ -233,6 +236,12 @@ class Client:
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         self._read()
         result: list[Metric] = self._store.get_metric_history(run_id, key)
+        return result
+
+    def get_metric_histories(self, run_ids: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], list[Metric]]:
+        """Full histories of every (run, key) pair, in one round trip (missing pairs map to [])."""
+        self._read()
+        result: dict[tuple[str, str], list[Metric]] = self._store.get_metric_histories(run_ids, keys)
         return result
 
     def search_runs(

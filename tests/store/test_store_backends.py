@@ -247,3 +247,15 @@ def test_relative_artifact_location_is_made_absolute(
     monkeypatch.chdir(tmp_path)
     exp = client.create_experiment("rel", artifact_location="here/arts")
     assert client.get_experiment(exp).artifact_location == str(tmp_path / "here" / "arts")
+
+
+def test_metric_histories_of_many_runs_in_one_call(client: Client) -> None:
+    a, b = client.create_run().info.run_id, client.create_run().info.run_id
+    client.log_batch(a, metrics=[Metric("loss", 1.0 / (s + 1), 1, s) for s in range(5)])
+    client.log_batch(b, metrics=[Metric("acc", 0.5, 1, 0)])
+    found = client.get_metric_histories([a, b], ["loss", "acc"])
+    assert [m.step for m in found[(a, "loss")]] == [0, 1, 2, 3, 4]
+    assert found[(a, "acc")] == [] and found[(b, "loss")] == []
+    assert found[(b, "acc")] == [Metric("acc", 0.5, 1, 0)]
+    with pytest.raises(RunNotFoundError):
+        client.get_metric_histories([a, "0" * 32], ["loss"])

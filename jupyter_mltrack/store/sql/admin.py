@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import OperationalError
+
 from jupyter_mltrack.store.sql import migrate, schema
-from jupyter_mltrack.store.sql.engine import create_db_engine
+from jupyter_mltrack.store.sql.engine import create_db_engine, unavailable
 
 
 def database_revision(uri: str) -> tuple[str | None, str]:
@@ -12,6 +14,8 @@ def database_revision(uri: str) -> tuple[str | None, str]:
     try:
         with engine.connect() as conn:
             return migrate.current_revision(conn), schema.HEAD_REVISION
+    except OperationalError as exc:
+        raise unavailable(engine, exc) from exc
     finally:
         engine.dispose()
 

@@ -204,6 +204,25 @@ def read_metric_history(conn: Connection, run_id: str, key: str) -> list[Metric]
     return [Metric(key=k, value=decode_metric_value(v, s), timestamp=t, step=st) for k, v, s, t, st in rows]
 
 
+def read_metric_histories(
+    conn: Connection, run_ids: Sequence[str], keys: Sequence[str]
+) -> dict[tuple[str, str], list[Metric]]:
+    """Histories of many (run, key) pairs in one query per chunk of runs (the compare view's load)."""
+    found: dict[tuple[str, str], list[Metric]] = {(r, k): [] for r in run_ids for k in keys}
+    c = metrics.c
+    for part in chunks(list(run_ids)):
+        rows = conn.execute(
+            select(c.run_uuid, c.key, c.value, c.special, c.timestamp, c.step)
+            .where(c.run_uuid.in_(part), c.key.in_(list(keys)))
+            .order_by(c.run_uuid, c.key, c.step, c.timestamp, c.id)
+        )
+        for run_id, key, value, special, ts, step in rows:
+            found[(run_id, key)].append(
+                Metric(key=key, value=decode_metric_value(value, special), timestamp=ts, step=step)
+            )
+    return found
+
+
 def check_batch_sizes(n_metrics: int, n_params: int, n_tags: int) -> None:
     from jupyter_mltrack.store.validation import MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH
 

@@ -470,6 +470,15 @@ class SqlStore:
             self._run_row(conn, run_id)
             return run_data.read_metric_history(conn, run_id, key)
 
+    def get_metric_histories(self, run_ids: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], list[Metric]]:
+        with read_connection(self.engine) as conn:
+            for part in run_data.chunks(list(dict.fromkeys(run_ids))):
+                found = set(conn.execute(select(runs.c.run_uuid).where(runs.c.run_uuid.in_(part))).scalars())
+                missing = [r for r in part if r not in found]
+                if missing:
+                    raise RunNotFoundError(missing[0])
+            return run_data.read_metric_histories(conn, list(run_ids), list(keys))
+
     # ------------------------------------------------------------------------------ search
     def search_runs(
         self,

@@ -1,0 +1,1 @@
+"""One module per REST resource; each handler parses, calls the service, and renders JSON."""
