@@ -59,6 +59,7 @@ _SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "xgboost", "lightgbm", "
 
 _LAZY.update(
     {
+        "autolog": "jupyter_mltrack.autolog",
         "log_model": "jupyter_mltrack.models.api",
         "save_model": "jupyter_mltrack.models.api",
         "load_model": "jupyter_mltrack.models.api",
@@ -85,6 +86,7 @@ _LAZY.update(
 __all__ = sorted([*_LAZY, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from jupyter_mltrack.autolog import autolog  # noqa: F401
     from jupyter_mltrack.entities import (  # noqa: F401
         Dataset,
         Experiment,
@@ -113,7 +115,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'jupyter_mltrack' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    # The autolog package is callable (mlt.autolog(...)) and holds the rest (mlt.autolog.status()):
+    # importing it binds jupyter_mltrack.autolog to the package anyway, so hand out the package.
+    value = import_module(module) if name == "autolog" else getattr(import_module(module), name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
 

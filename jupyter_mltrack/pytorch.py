@@ -95,3 +95,16 @@ def autolog(**kwargs: Any) -> Any:
     from jupyter_mltrack.autolog import autolog as _autolog  # type: ignore[import-not-found,unused-ignore]
 
     return _autolog(frameworks=["pytorch"], **kwargs)
+
+
+# MetricLogger (plain loops) and MltrackLogger (a Lightning logger) live in jupyter_mltrack.autolog.pytorch;
+# loaded on first use so importing this module stays light (MltrackLogger imports lightning).
+_HELPERS = ("MetricLogger", "MltrackLogger")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HELPERS:
+        from jupyter_mltrack.autolog import pytorch as _helpers
+
+        return getattr(_helpers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

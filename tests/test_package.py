@@ -68,6 +68,7 @@ EXPECTED_API = {
     "load_ipython_extension",
     "unload_ipython_extension",
     "register_model",
+    "autolog",
     "log_model",
     "save_model",
     "load_model",

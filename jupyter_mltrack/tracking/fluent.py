@@ -143,6 +143,10 @@ def start_run(
     description: str | None = None,
     parent_run_id: str | None = None,
     log_system_tags: bool = True,
+    *,
+    notebook_path: str | None = None,
+    cell_id: str | None = None,
+    source: str | None = None,
 ) -> ActiveRun:
     """Start (or resume, with ``run_id``) a run and make it active; use it as a context manager."""
     global _last_active_run_id
@@ -170,6 +174,9 @@ def start_run(
             run_name=run_name,
             parent_run_id=parent,
             owner=_owner(),
+            notebook_path=notebook_path,
+            cell_id=cell_id,
+            source=source,
         )
     client._writer.own(run.info.run_id)
     active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs)

@@ -9,8 +9,10 @@ do its job. Reads use a plain ``BEGIN`` so they never block writers.
 
 from __future__ import annotations
 
+import os
 import random
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -18,7 +20,6 @@ from typing import Any, Callable, Iterator, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from jupyter_mltrack.errors import DatabaseUnavailableError, MissingDependencyError, TrackingUriError
 
@@ -67,12 +68,29 @@ def create_db_engine(uri: str) -> Engine:
     if dialect in ("mysql", "mariadb") and "charset=" not in db_uri:
         db_uri += ("&" if "?" in db_uri else "?") + "charset=utf8mb4"
     try:
-        return create_engine(db_uri, **kwargs)
+        return _forget_in_child(create_engine(db_uri, **kwargs))
     except ModuleNotFoundError as exc:
         package, extra = _EXTRA_FOR_DRIVER.get(exc.name or "", (exc.name or "driver", dialect))
         raise MissingDependencyError(package, extra, f"The tracking URI {redact(uri)}") from exc
     except ArgumentError as exc:
         raise TrackingUriError(redact(uri), str(exc)) from exc
+
+
+_engines: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def _forget_in_child(engine: Engine) -> Engine:
+    """A forked child must not reuse its parent's pooled connections (SQLAlchemy's advice)."""
+    _engines.add(engine)
+    return engine
+
+
+def _after_fork_in_child() -> None:
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _sqlite_engine(db_uri: str) -> Engine:
@@ -82,9 +100,12 @@ def _sqlite_engine(db_uri: str) -> Engine:
     engine = create_engine(
         db_uri,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
-        # One connection per use: SQLite connections are cheap, and pooled ones pin WAL snapshots.
-        poolclass=NullPool if database and database != ":memory:" else None,
+        # Pooled: opening a connection and setting its pragmas costs more than most writes. A pooled
+        # connection holds no transaction between uses, so it pins no WAL snapshot.
+        pool_size=4,
+        max_overflow=8,
     )
+    _forget_in_child(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
