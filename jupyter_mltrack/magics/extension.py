@@ -72,7 +72,10 @@ class Extension:
         if track.transform not in shell.input_transformers_cleanup:
             shell.input_transformers_cleanup.append(track.transform)
         shell.ast_transformers.append(self.ast_transformer)
-        shell.display_formatter.formatters["text/html"].for_type(Run, reprs.run_html)
+        html = shell.display_formatter.formatters["text/html"]
+        html.for_type(Run, reprs.run_html)
+        for kind, render in _registry_renderers().items():
+            html.for_type(kind, render)
         cell.bind(shell.user_ns)
         cell.register_fit_observer(self.on_fit)
 
@@ -87,7 +90,9 @@ class Extension:
             shell.input_transformers_cleanup.remove(track.transform)
         if self.ast_transformer in shell.ast_transformers:
             shell.ast_transformers.remove(self.ast_transformer)
-        shell.display_formatter.formatters["text/html"].type_printers.pop(Run, None)
+        printers = shell.display_formatter.formatters["text/html"].type_printers
+        for kind in (Run, *_registry_renderers()):
+            printers.pop(kind, None)
         magics = shell.magics_manager.magics
         magics["cell"].pop("track", None)
         magics["line"].pop("mltrack", None)
@@ -132,3 +137,16 @@ def run_card(run_id: str) -> reprs.RunCard:
     client = Client()
     run = client.get_run(run_id)
     return reprs.RunCard(run, reprs.find_models(client, run))
+
+
+def _registry_renderers() -> dict[type, Any]:
+    """Registered models, versions, requests and audit entries render as the registry's HTML."""
+    from jupyter_mltrack.entities import AuditEntry, ModelVersion, RegisteredModel, TransitionRequest
+    from jupyter_mltrack.registry import reprs as registry_reprs
+
+    return {
+        RegisteredModel: lambda m: registry_reprs.registered_model_html(m),
+        ModelVersion: registry_reprs.model_version_html,
+        TransitionRequest: lambda r: registry_reprs.requests_html([r]),
+        AuditEntry: lambda e: registry_reprs.history_html([e]),
+    }
