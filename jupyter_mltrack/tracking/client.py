@@ -45,7 +45,6 @@ class Client:
 
     def __init__(self, tracking_uri: str | None = None) -> None:
         self._store, self._writer, self._settings = stores.open_store(tracking_uri)
-        self._writable: set[str] = set()
 
     @property
     def tracking_uri(self) -> str:
@@ -93,7 +92,9 @@ class Client:
         return search(found, filter_string, order_by, max_results, page_token)
 
     def delete_experiment(self, experiment_id: str) -> None:
+        self._writer.flush()
         self._store.delete_experiment(experiment_id)
+        self._writer.writable.clear()  # its runs are deleted too
 
     def restore_experiment(self, experiment_id: str) -> None:
         self._store.restore_experiment(experiment_id)
@@ -138,7 +139,7 @@ class Client:
             cell_id=cell_id,
             source=source,
         )
-        self._writable.add(run.info.run_id)
+        self._writer.writable.add(run.info.run_id)
         return run
 
     def get_run(self, run_id: str) -> Run:
@@ -168,7 +169,7 @@ class Client:
     def delete_run(self, run_id: str) -> None:
         self._writer.flush()
         self._store.delete_run(run_id)
-        self._writable.discard(run_id)
+        self._writer.writable.discard(run_id)
 
     def restore_run(self, run_id: str) -> None:
         self._store.restore_run(run_id)
@@ -176,12 +177,12 @@ class Client:
     # -------------------------------------------------------------------------------- logging
     def _check_writable(self, run_id: str) -> None:
         """Validate a run once per client before buffering points for it."""
-        if run_id in self._writable:
+        if run_id in self._writer.writable:
             return
         run: Run = self._store.get_run(run_id)
         if run.info.lifecycle_stage != LifecycleStage.ACTIVE.value:
             raise InvalidStateError(f"Run {run_id} is deleted; restore it with restore_run() before logging to it.")
-        self._writable.add(run_id)
+        self._writer.writable.add(run_id)
 
     def log_param(self, run_id: str, key: str, value: Any) -> Any:
         self.log_batch(run_id, params=[Param(*validate_param(key, value))])
@@ -213,7 +214,7 @@ class Client:
         synchronous: bool = True,
     ) -> None:
         """Params and tags are written at once (a conflict raises here); metrics too unless asked not to."""
-        clean_metrics = [Metric(*_metric_fields(m)) for m in metrics]
+        clean_metrics = _clean_metrics(metrics)
         clean_params = [Param(*validate_param(p.key, p.value)) for p in params]
         clean_tags = [RunTag(*validate_tag(t.key, t.value)) for t in tags]
         if synchronous or clean_params or clean_tags:
@@ -318,9 +319,22 @@ class Client:
         self._write_artifact(run_id, path, artifact_files.table_json, data, path, existing)
 
 
-def _metric_fields(m: Metric) -> tuple[str, float, int, int]:
-    key, value, step, ts = validate_metric(m.key, m.value, m.step, m.timestamp)
-    return key, value, ts, step
+def _clean_metrics(metrics: Sequence[Metric]) -> list[Metric]:
+    """Validated metrics; keys are checked once per distinct key and well-typed points kept as they are."""
+    good_keys: set[str] = set()
+    clean = []
+    for m in metrics:
+        if m.key in good_keys and type(m.value) is float and type(m.step) is int and type(m.timestamp) is int:
+            clean.append(m)
+            continue
+        key, value, step, ts = validate_metric(m.key, m.value, m.step, m.timestamp)
+        good_keys.add(key)
+        clean.append(
+            m
+            if (value, step, ts) == (m.value, m.step, m.timestamp) and type(m.value) is float
+            else Metric(key, value, ts, step)
+        )
+    return clean
 
 
 def _user(tags: dict[str, Any] | None) -> str:

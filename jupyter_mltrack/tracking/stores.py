@@ -12,6 +12,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from jupyter_mltrack import config
 from jupyter_mltrack.config import Settings, load_settings, normalize_tracking_uri
 
 if TYPE_CHECKING:
@@ -44,9 +45,21 @@ def get_tracking_uri() -> str:
     return current_settings().tracking_uri
 
 
+# What decides *which* store a call goes to; other settings (flush interval, heartbeats) are read
+# when a store is first opened in the process. Few keys: this runs on every log_metric.
+_SETTINGS_ENV = (config.ENV_TRACKING_URI, config.ENV_HOME, config.ENV_ARTIFACT_ROOT)
+_settings_cache: dict[tuple[str | None, tuple[str | None, ...]], Settings] = {}
+
+
 def current_settings(tracking_uri: str | None = None) -> Settings:
+    """Settings for this call; cached per (URI, environment) since every log_metric asks for them."""
+    key = (tracking_uri or _uri_override, tuple(os.environ.get(name) for name in _SETTINGS_ENV))
+    found = _settings_cache.get(key)
+    if found is not None:
+        return found
     try:
-        return load_settings(tracking_uri or _uri_override)
+        found = _settings_cache[key] = load_settings(tracking_uri or _uri_override)
+        return found
     except ValueError as exc:  # config is a leaf and raises plain ValueError; give it our contract
         from jupyter_mltrack.errors import InvalidParameterError
 

@@ -40,6 +40,10 @@ class StoreWriter:
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()  # one flush at a time keeps per-run order
         self._owned: set[str] = set()
+        #: Runs known to exist and not be deleted, so buffering a point needs no database read.
+        #: Shared by every Client of this store in the process; a run deleted by another process
+        #: is caught when its points are committed (they are dropped with a warning).
+        self.writable: set[str] = set()
         self._last_beat = 0.0
         self._warned = False
         _register(self)
