@@ -171,15 +171,15 @@ def read_run_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, RunData
     lm = latest_metrics.c
     for part in chunks(list(run_ids)):
         metric_rows = conn.execute(select(lm.run_uuid, lm.key, lm.value, lm.special).where(lm.run_uuid.in_(part)))
-        for run_id, key, value, special in metric_rows.tuples().all():
+        for run_id, key, value, special in metric_rows.all():
             found[run_id][0][key] = value if special == 0 else decode_metric_value(value, special)
         param_rows = conn.execute(
             select(params.c.run_uuid, params.c.key, params.c.value).where(params.c.run_uuid.in_(part))
         )
-        for run_id, key, value in param_rows.tuples().all():
+        for run_id, key, value in param_rows.all():
             found[run_id][1][key] = value
         tag_rows = conn.execute(select(tags.c.run_uuid, tags.c.key, tags.c.value).where(tags.c.run_uuid.in_(part)))
-        for run_id, key, value in tag_rows.tuples().all():
+        for run_id, key, value in tag_rows.all():
             found[run_id][2][key] = value
     return {r: RunData(metrics=m, params=p, tags=t) for r, (m, p, t) in found.items()}
 
