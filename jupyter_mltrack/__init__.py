@@ -55,7 +55,7 @@ _FLUENT = [
 ]
 
 _LAZY: dict[str, str] = {name: "jupyter_mltrack.tracking.api" for name in _FLUENT}
-_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "xgboost", "lightgbm", "pytorch", "onnx"})
+_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "xgboost", "lightgbm", "pytorch", "onnx", "widgets"})
 
 _LAZY.update(
     {

@@ -16,6 +16,7 @@ from jupyter_mltrack.magics import render as r
 from jupyter_mltrack.magics.charts import PlotlyChart, bar_figure, line_figure
 from jupyter_mltrack.magics.ipython import display, html
 from jupyter_mltrack.magics.reprs import user_metrics
+from jupyter_mltrack.tracking.compare import param_diff
 
 History = Mapping[str, Mapping[str, Sequence[tuple[int, float]]]]  # run id -> key -> points
 MAX_LINE_CHARTS = 12
@@ -33,9 +34,7 @@ class RunComparison:
 
     def param_diff(self) -> tuple[list[str], list[str]]:
         """(keys whose values differ, keys equal in every run)."""
-        keys = sorted({k for x in self.runs for k in x.data.params})
-        differ = [k for k in keys if len({x.data.params.get(k) for x in self.runs}) > 1]
-        return differ, [k for k in keys if k not in differ]
+        return param_diff(self.runs)
 
     def stepped_keys(self) -> list[str]:
         keys = sorted({k for points in self.histories.values() for k, p in points.items() if len(p) > 1})

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from jupyter_mltrack import Client, Metric
-from jupyter_mltrack.server.downsample import bucket_bounds, downsample
+from jupyter_mltrack.tracking.downsample import bucket_bounds, downsample
 from tests.server.spec import check_response
 
 

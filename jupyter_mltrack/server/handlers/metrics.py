@@ -10,7 +10,7 @@ from tornado import web
 from jupyter_mltrack.errors import InvalidParameterError
 from jupyter_mltrack.registry.client import Client
 from jupyter_mltrack.server.base import MltrackAPIHandler
-from jupyter_mltrack.server.downsample import MIN_POINTS, downsample
+from jupyter_mltrack.tracking.downsample import MIN_POINTS, downsample
 
 MAX_RUNS = 1000
 MAX_KEYS = 100
