@@ -55,11 +55,15 @@ _FLUENT = [
 ]
 
 _LAZY: dict[str, str] = {name: "jupyter_mltrack.tracking.api" for name in _FLUENT}
-_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "xgboost", "lightgbm", "pytorch", "onnx", "widgets"})
+_SUBMODULES = frozenset(
+    {"models", "pyfunc", "sklearn", "xgboost", "lightgbm", "pytorch", "onnx", "widgets", "dask", "monitoring"}
+)
 
 _LAZY.update(
     {
         "autolog": "jupyter_mltrack.autolog",
+        "serve": "jupyter_mltrack.serving.api",
+        "predict_batch": "jupyter_mltrack.serving.batch",
         "log_model": "jupyter_mltrack.models.api",
         "save_model": "jupyter_mltrack.models.api",
         "load_model": "jupyter_mltrack.models.api",

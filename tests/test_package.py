@@ -69,6 +69,8 @@ EXPECTED_API = {
     "unload_ipython_extension",
     "register_model",
     "autolog",
+    "serve",
+    "predict_batch",
     "log_model",
     "save_model",
     "load_model",

@@ -15,6 +15,7 @@ from click.core import ParameterSource
 
 from jupyter_mltrack import __version__
 from jupyter_mltrack.cli import db, experiments, models, runs
+from jupyter_mltrack.cli import serve as serving
 from jupyter_mltrack.cli.context import State
 from jupyter_mltrack.config import ENV_TRACKING_URI
 from jupyter_mltrack.errors import FilterSyntaxError, MltrackError
@@ -86,7 +87,8 @@ def cli(ctx: click.Context, tracking_uri: str | None) -> None:
     ctx.obj = State(tracking_uri or None)
 
 
-for command in (experiments.experiments, runs.runs, models.models, db.db, db.gc, db.doctor):
+for command in (experiments.experiments, runs.runs, models.models, db.db, db.gc, db.doctor, serving.serve,
+                serving.predict):
     cli.add_command(command)
 
 

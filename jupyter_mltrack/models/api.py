@@ -35,12 +35,14 @@ def save_model(
     to_onnx: bool = False,
     run_id: str | None = None,
     artifact_path: str | None = None,
+    training_data: Any = None,
     **flavor_options: Any,
 ) -> Model:
     """Save ``model`` to the new folder ``path``; returns its MLmodel description.
 
     ``flavor`` is detected from the model's classes when not given; ``to_onnx=True`` converts a
-    scikit-learn model to ONNX. ``flavor_options`` go to the flavor (``serialization_format``,
+    scikit-learn model to ONNX. ``training_data`` (else the input example) is profiled into
+    ``profile.json`` for drift reports (docs/serving.md). ``flavor_options`` go to the flavor (``serialization_format``,
     ``pyfunc_predict_fn``, ``init_kwargs``, ``artifacts``, ``model_config``...).
     """
     target = os.path.abspath(os.fspath(path))
@@ -62,6 +64,7 @@ def save_model(
             metadata,
             run_id,
             artifact_path,
+            training_data,
             flavor_options,
         )
     except BaseException:
@@ -81,6 +84,7 @@ def _write(
     metadata: Any,
     run_id: Any,
     artifact_path: Any,
+    training_data: Any,
     options: dict[str, Any],
 ) -> Model:
     from jupyter_mltrack.models.environment import infer_requirements, resolve_requirements, write_environment
@@ -110,6 +114,11 @@ def _write(
         extra_pip_requirements,
     )
     write_environment(path, requirements)
+    reference = training_data if training_data is not None else example
+    if reference is not None:
+        from jupyter_mltrack.models.profile import write_profile
+
+        write_profile(path, reference)
     meta.model_size_bytes = sum(
         os.path.getsize(os.path.join(folder, f)) for folder, _, files in os.walk(path) for f in files
     )
@@ -166,6 +175,7 @@ def log_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     **flavor_options: Any,
 ) -> ModelInfo:
     """Save ``model`` as artifact folder ``name`` of the active run (started if there is none)."""
@@ -192,6 +202,7 @@ def log_model(
             metadata=metadata,
             run_id=run_id,
             artifact_path=artifact_path,
+            training_data=training_data,
             **flavor_options,
         )
         Client().log_artifacts(run_id, local, artifact_path)

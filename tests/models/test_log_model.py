@@ -33,6 +33,7 @@ def test_log_model_in_the_active_run(iris, logreg) -> None:
         "classifier/conda.yaml",
         "classifier/input_example.json",
         "classifier/serving_input_example.json",
+        "classifier/profile.json",  # the input example's profile, for drift reports
         "classifier/checksums.sha256",
     } == files
     local = mlt.Client().download_artifacts(run.info.run_id, "classifier")
