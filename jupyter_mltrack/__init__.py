@@ -56,7 +56,19 @@ _FLUENT = [
 
 _LAZY: dict[str, str] = {name: "jupyter_mltrack.tracking.api" for name in _FLUENT}
 _SUBMODULES = frozenset(
-    {"models", "pyfunc", "sklearn", "xgboost", "lightgbm", "pytorch", "onnx", "widgets", "dask", "monitoring"}
+    {
+        "models",
+        "pyfunc",
+        "sklearn",
+        "xgboost",
+        "lightgbm",
+        "pytorch",
+        "onnx",
+        "widgets",
+        "dask",
+        "monitoring",
+        "projects",
+    }
 )
 
 _LAZY.update(

@@ -14,7 +14,7 @@ import click
 from click.core import ParameterSource
 
 from jupyter_mltrack import __version__
-from jupyter_mltrack.cli import db, experiments, models, runs
+from jupyter_mltrack.cli import db, experiments, export, models, project_run, runs
 from jupyter_mltrack.cli import serve as serving
 from jupyter_mltrack.cli.context import State
 from jupyter_mltrack.config import ENV_TRACKING_URI
@@ -89,6 +89,8 @@ def cli(ctx: click.Context, tracking_uri: str | None) -> None:
 
 for command in (experiments.experiments, runs.runs, models.models, db.db, db.gc, db.doctor, serving.serve,
                 serving.predict):
+    cli.add_command(command)
+for command in (export.export, project_run.run):
     cli.add_command(command)
 
 

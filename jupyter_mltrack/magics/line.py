@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from jupyter_mltrack.magics import args
-from jupyter_mltrack.magics.commands import Command, autolog, compare, log, models, runs, settings, status
+from jupyter_mltrack.magics.commands import Command, autolog, compare, export, log, models, runs, settings, status
 
 if TYPE_CHECKING:
     from jupyter_mltrack.magics.extension import MltrackMagics
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 def all_commands() -> dict[str, Command]:
     """The subcommands, in the order ``%mltrack?`` lists them."""
-    return {c.name: c for module in (autolog, settings, runs, compare, log, status, models) for c in module.COMMANDS}
+    modules = (autolog, settings, runs, compare, log, status, models, export)
+    return {c.name: c for module in modules for c in module.COMMANDS}
 
 
 def overview() -> str:

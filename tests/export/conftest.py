@@ -1,0 +1,5 @@
+"""The magics' shell fixtures, for ``%mltrack export``."""
+
+from tests.magics.conftest import bare_shell, shell
+
+__all__ = ["bare_shell", "shell"]
