@@ -87,8 +87,10 @@ def columns(parts: Sequence[str]) -> str:
     return '<div style="display:flex;flex-wrap:wrap;gap:4px 28px">' + "".join(parts) + "</div>"
 
 
-def box(inner: str, kind: str) -> str:
-    return f'<div class="mltrack-{esc(kind)}" style="{BOX}">{inner}</div>'
+def box(inner: str, kind: str, run_id: str | None = None) -> str:
+    """A card; with ``run_id``, a click on it opens that run in the JupyterLab side panel."""
+    link = f' data-mltrack-run-id="{esc(run_id)}" title="Open in the mltrack panel"' if run_id else ""
+    return f'<div class="mltrack-{esc(kind)}"{link} style="{BOX}">{inner}</div>'
 
 
 def truncate(text: str, width: int = 80) -> str:

@@ -134,7 +134,8 @@ class RunCard:
         return "".join(lines)
 
     def _repr_html_(self) -> str:
-        return r.box(f"<div>{self._header()}</div>{r.columns(self._sections())}{self._footer()}", "run")
+        body = f"<div>{self._header()}</div>{r.columns(self._sections())}{self._footer()}"
+        return r.box(body, "run", run_id=self.run.info.run_id)
 
 
 class RunTable:

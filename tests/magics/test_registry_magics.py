@@ -101,3 +101,8 @@ def test_registry_entities_render_as_html(shell: Shell, trained: str) -> None:
     version_html = formatter(client.get_model_version("iris", 1))
     entry_html = formatter(client.get_model_history("iris")[0])
     assert "iris" in model_html and "<table" in version_html and "create_registered_model" in entry_html
+
+
+def test_run_cards_link_to_the_side_panel(shell: Shell, trained: str) -> None:
+    card = shell.ip.display_formatter.formatters["text/html"](Client().get_run(trained))
+    assert f'data-mltrack-run-id="{trained}"' in card  # the labextension opens the run on a click
