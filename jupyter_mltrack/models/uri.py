@@ -68,7 +68,10 @@ def _load_registry_resolver(uri: str) -> Resolver | None:
             "available in this installation, so models:/ URIs cannot be resolved. Load the model by "
             "runs:/<run_id>/<artifact_path> or by its folder instead."
         )
-    importlib.import_module(_REGISTRY_MODULE)
+    registry = importlib.import_module(_REGISTRY_MODULE)
+    plug_in = getattr(registry, "plug_in", None)
+    if callable(plug_in):  # plugs in again if its resolver was removed since it was first imported
+        plug_in()
     resolver = _resolver_for(uri)
     if resolver is None:
         raise RegistryUnavailableError(

@@ -22,8 +22,13 @@ def _resolve_models_uri(uri: str) -> str:
     return resolve_version(Client(), uri).source
 
 
+def plug_in() -> None:
+    """Resolve models:/ URIs through this registry (idempotent; the model loader calls it)."""
+    register_uri_resolver("models:", _resolve_models_uri)
+
+
 # The model loader imports this package on meeting a models:/ URI; importing it plugs the registry in.
-register_uri_resolver("models:", _resolve_models_uri)
+plug_in()
 
 
 def register_model(model_uri: str, name: str, tags: dict[str, Any] | None = None) -> ModelVersion:

@@ -74,23 +74,31 @@ def test_a_registered_resolver_handles_its_scheme(tmp_path, logreg) -> None:
         register_uri_resolver("", resolve)
 
 
-def test_models_uris_go_to_the_registry_resolver(tmp_path, logreg) -> None:
-    mlt_sklearn.save_model(logreg, tmp_path / "m")
-    register_uri_resolver("models:", lambda uri: str(tmp_path / "m"))
-    try:
-        for uri in ("models:/iris/3", "models:/iris@champion", "models:/iris/Production", "models:/iris/latest"):
-            assert resolve_model_uri(uri) == str(tmp_path / "m")
-    finally:
-        unregister_uri_resolver("models:")
-
-
-def test_models_uri_without_a_resolver_names_the_registry() -> None:
-    """Until the registry registers its resolver (or when it is absent) the error says what is missing."""
+@pytest.fixture
+def without_models_resolver():
+    """No models: resolver for the test; the registry's own (if it plugged in) is put back after."""
     from jupyter_mltrack.models import uri as uri_module
 
-    if uri_module._resolver_for("models:/iris/1") is not None:
-        pytest.skip("the registry has registered its models: resolver")
-    with pytest.raises(RegistryUnavailableError, match=r"model registry \(jupyter_mltrack.registry\)"):
+    saved = uri_module._RESOLVERS.pop("models:", None)
+    try:
+        yield uri_module
+    finally:
+        uri_module._RESOLVERS.pop("models:", None)
+        if saved is not None:
+            uri_module._RESOLVERS["models:"] = saved
+
+
+def test_models_uris_go_to_the_registered_resolver(tmp_path, logreg, without_models_resolver) -> None:
+    mlt_sklearn.save_model(logreg, tmp_path / "m")
+    register_uri_resolver("models:", lambda uri: str(tmp_path / "m"))
+    for uri in ("models:/iris/3", "models:/iris@champion", "models:/iris/Production", "models:/iris/latest"):
+        assert resolve_model_uri(uri) == str(tmp_path / "m")
+
+
+def test_models_uri_without_a_registry_names_it(without_models_resolver, monkeypatch) -> None:
+    """An installation without the registry package: the error says what is missing."""
+    monkeypatch.setattr(without_models_resolver, "_REGISTRY_MODULE", "jupyter_mltrack.no_such_registry")
+    with pytest.raises(RegistryUnavailableError, match=r"model registry \(jupyter_mltrack.no_such_registry\)"):
         load_model("models:/iris/1")
 
 
