@@ -90,6 +90,7 @@ const panelPlugin: JupyterFrontEndPlugin<IMltrack> = {
     palette: ICommandPalette | null
   ): IMltrack => {
     const model = new MltrackModel(requestAPI);
+    model.detail.serverRoot = PageConfig.getOption('serverRoot');
     keepRunsView(model);
     const actions: PanelActions = {
       openCell: (path, cellId) => openCell(app, docManager, path, cellId)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from tornado.httpclient import HTTPClientError, HTTPResponse
 from jupyter_mltrack.server.routes import ROUTES
 from tests.server.conftest import API, Fetch
 from tests.server.spec import check_response
-from tests.server.world import build_world, fill, walk
+from tests.server.world import build_world, fill, walk, write_notebook
 
 
 async def send(
@@ -46,8 +47,9 @@ async def test_every_route_refuses_a_request_without_a_token(jp_fetch: Fetch) ->
         assert error["error_code"] == "PERMISSION_DENIED" and "token" in error["message"], (method, path, error)
 
 
-async def test_every_route_answers_a_valid_request_with_a_token(jp_fetch: Fetch) -> None:
+async def test_every_route_answers_a_valid_request_with_a_token(jp_fetch: Fetch, jp_root_dir: Path) -> None:
     """In walk order (deletions last); every JSON answer matches its schema in openapi.yaml."""
+    write_notebook(jp_root_dir)
     for method, path, request in walk(build_world()):
         response = await send(jp_fetch, method, path, request)
         assert 200 <= response.code < 300, (method, path, response.code, response.body[:300])

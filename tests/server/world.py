@@ -17,6 +17,7 @@ PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
+NOTEBOOK = "work/train.ipynb"  # the run's notebook_path, relative to the server's root folder
 PLOTLY_FIGURE = {"data": [{"type": "scatter", "x": [1, 2], "y": [3, 4]}], "layout": {"title": {"text": "loss"}}}
 
 
@@ -85,6 +86,7 @@ def walk(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/runs/{run_id}/artifacts/preview", {"path": ids, "params": {"path": "notes/readme.txt"}}),
         ("GET", "/runs/{run_id}/artifacts/html", {"path": ids, "params": {"path": "report.html"}, "json": False}),
         ("POST", "/metrics/histories", {"body": {"run_ids": [run], "keys": ["loss"]}}),
+        ("POST", "/export", {"body": {"notebook_path": NOTEBOOK, "out_dir": "work/train-project"}}),
         ("GET", "/models", {}),
         ("POST", "/models", {"body": {"name": "walked-model"}}),
         ("GET", "/models/{name}", {"path": ids}),
@@ -123,6 +125,18 @@ def walk(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("DELETE", "/models/{name}/versions/{version}", {"path": {**ids, "version": "3"}}),
         ("DELETE", "/models/{name}", {"path": {"name": "walked-model"}}),
     ]
+
+
+def write_notebook(root: Path, relative: str = "work/train.ipynb", source: str = "lr = 0.1\nprint(lr)") -> Path:
+    """A small notebook under the Jupyter server's root folder (what ``POST /export`` reads)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]} if "lr =" in source else {})]
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
 
 
 def fill(template: str, values: dict[str, str]) -> list[str]:

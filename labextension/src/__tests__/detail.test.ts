@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { RunDetailModel, modelPathsFromTags } from '../state/detail';
+import { RunDetailModel, defaultExportDir, modelPathsFromTags } from '../state/detail';
 import { summarizeMLmodel } from '../state/mlmodel';
-import { fakeServer, makeRun } from './fakes';
+import { fakeServer, makeRun, refuse } from './fakes';
 
 export const MLMODEL = `artifact_path: model
 flavors:
@@ -82,5 +82,68 @@ describe('RunDetailModel', () => {
     await model.toggleFolder('plots');
     expect(model.expanded.has('plots')).toBe(true);
     expect(calls.filter(c => c.path === 'runs/abc/artifacts?path=plots')).toHaveLength(1); // listed once
+  });
+});
+
+describe('Export as project', () => {
+  it('defaults the folder to <notebook stem>-project next to the notebook', () => {
+    expect(defaultExportDir('work/train.ipynb')).toBe('work/train-project');
+    expect(defaultExportDir('Train Me.ipynb')).toBe('Train Me-project');
+  });
+
+  it("posts the run's notebook, the folder and the run id, and keeps the result or the server's message", async () => {
+    const run = makeRun({ id: 'abc', notebook: '/home/ada/work/train.ipynb' });
+    let refuseNext = false;
+    const { request, calls } = fakeServer(call => {
+      switch (call.path) {
+        case 'runs/abc':
+          return { run };
+        case 'runs/abc/artifacts':
+          return { files: [] };
+        case 'export':
+          if (refuseNext) {
+            refuse(400, 'INVALID_PARAMETER_VALUE', "Field 'out_dir' ('../x') leaves the Jupyter server's root folder.");
+          }
+          return { project_dir: 'work/train-project', name: 'train', parameters: [{ name: 'lr', type: 'float', default: 0.1 }], files: ['MLproject', 'main.py'] };
+      }
+      throw new Error(call.path);
+    });
+    const model = new RunDetailModel(request);
+    model.serverRoot = '/home/ada';
+    await model.open('abc');
+    expect(model.notebookServerPath()).toBe('work/train.ipynb');
+    const result = await model.exportProject(' work/train-project ');
+    expect(result?.project_dir).toBe('work/train-project');
+    expect(model.exported?.project_dir).toBe('work/train-project');
+    expect(model.exporting).toBe(false);
+    const posted = calls.find(c => c.path === 'export');
+    expect(posted?.method).toBe('POST');
+    expect(posted?.body).toEqual({ notebook_path: 'work/train.ipynb', out_dir: 'work/train-project', run_id: 'abc' });
+
+    refuseNext = true;
+    expect(await model.exportProject('../x', true)).toBeNull();
+    expect(calls.filter(c => c.path === 'export').pop()?.body.force).toBe(true);
+    expect(model.exported).toBeNull();
+    expect(model.exportError).toContain('leaves the Jupyter server');
+  });
+
+  it('a notebook outside the server root is not sent', async () => {
+    const run = makeRun({ id: 'o', notebook: '/elsewhere/t.ipynb' });
+    const { request, calls } = fakeServer(call => (call.path === 'runs/o' ? { run } : { files: [] }));
+    const model = new RunDetailModel(request);
+    model.serverRoot = '/home/ada';
+    await model.open('o');
+    expect(await model.exportProject('p')).toBeNull();
+    expect(model.exportError).toContain('outside');
+    expect(calls.some(c => c.path === 'export')).toBe(false);
+  });
+
+  it('a run without a notebook is not sent', async () => {
+    const { request, calls } = fakeServer(call => (call.path === 'runs/r' ? { run: makeRun({ id: 'r' }) } : { files: [] }));
+    const model = new RunDetailModel(request);
+    await model.open('r');
+    expect(await model.exportProject('p')).toBeNull();
+    expect(model.exportError).toContain('no notebook');
+    expect(calls.some(c => c.path === 'export')).toBe(false);
   });
 });

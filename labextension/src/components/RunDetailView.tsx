@@ -5,7 +5,7 @@ import React, { useState } from 'react';
 import { artifactDownloadUrl } from '../api';
 import { MltrackModel } from '../model';
 import { formatNumber, formatTime } from '../state/columns';
-import { LoggedModel } from '../state/detail';
+import { LoggedModel, defaultExportDir } from '../state/detail';
 import { FileInfo, Run, metricNumber } from '../types';
 import { ArtifactPreview } from './ArtifactPreview';
 import { useSignal } from './hooks';
@@ -41,6 +41,9 @@ export function RunDetailView(props: { model: MltrackModel; actions: PanelAction
       </div>
       {detail.error && <div className="jp-mltrack-message jp-mod-error">{detail.error}</div>}
       <SourceSection run={run} actions={actions} />
+      {info.notebook_path && (
+        <ExportSection key={info.run_id} model={model} notebookPath={detail.notebookServerPath() ?? info.notebook_path} />
+      )}
       <KeyValues title="Params" values={run.data.params} />
       <KeyValues
         title="Metrics"
@@ -85,6 +88,51 @@ function SourceSection(props: { run: Run; actions: PanelActions }): JSX.Element 
       )}
       {error && <div className="jp-mltrack-message jp-mod-error">{error}</div>}
       {source && <pre className="jp-mltrack-code">{source}</pre>}
+    </details>
+  );
+}
+
+function ExportSection(props: { model: MltrackModel; notebookPath: string }): JSX.Element {
+  const detail = props.model.detail;
+  const [outDir, setOutDir] = useState(() => defaultExportDir(props.notebookPath));
+  const [force, setForce] = useState(false);
+  return (
+    <details className="jp-mltrack-section jp-mltrack-export">
+      <summary>Export as project</summary>
+      <form
+        className="jp-mltrack-inline-form"
+        onSubmit={event => {
+          event.preventDefault();
+          if (outDir.trim()) {
+            void detail.exportProject(outDir, force);
+          }
+        }}
+      >
+        <input
+          className="jp-mltrack-input"
+          placeholder="Output folder"
+          aria-label="Output folder"
+          title="A folder relative to the Jupyter root; the run's parameter values become the defaults"
+          value={outDir}
+          onChange={event => setOutDir(event.target.value)}
+        />
+        <label className="jp-mltrack-muted">
+          <input type="checkbox" checked={force} onChange={event => setForce(event.target.checked)} /> overwrite
+        </label>
+        <button className="jp-mltrack-button jp-mod-accept" type="submit" disabled={!outDir.trim() || detail.exporting}>
+          {detail.exporting ? 'Exporting…' : 'Export as project'}
+        </button>
+      </form>
+      {detail.exported && (
+        <div className="jp-mltrack-message jp-mod-success">
+          Project written to <code>{detail.exported.project_dir}</code> ({detail.exported.files.length} files
+          {detail.exported.parameters.length
+            ? `; parameters: ${detail.exported.parameters.map(p => p.name).join(', ')}`
+            : ''}
+          ).
+        </div>
+      )}
+      {detail.exportError && <div className="jp-mltrack-message jp-mod-error">{detail.exportError}</div>}
     </details>
   );
 }

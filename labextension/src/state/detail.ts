@@ -6,6 +6,7 @@ import { errorMessage } from '../errors';
 import { ArtifactListing, ArtifactPreview, FileInfo, Run } from '../types';
 import { Requester, query } from './http';
 import { ModelSummary, summarizeMLmodel } from './mlmodel';
+import { serverPathOf } from './paths';
 
 export interface LoggedModel {
   /** The model's folder under the run's artifacts, e.g. `model`. */
@@ -28,6 +29,25 @@ export function modelPathsFromTags(tags: Record<string, string>): string[] {
   }
 }
 
+/** What `POST /export` answers: the project folder (relative to the server's root), its parameters and files. */
+export interface ExportedProject {
+  project_dir: string;
+  name: string;
+  parameters: Array<{ name: string; type: string; default?: unknown }>;
+  files: string[];
+  source_run_id?: string | null;
+  missing_modules?: string[];
+}
+
+/** The default project folder: `<notebook stem>-project` next to the notebook. */
+export function defaultExportDir(notebookPath: string): string {
+  const slash = notebookPath.lastIndexOf('/');
+  const folder = slash >= 0 ? notebookPath.slice(0, slash + 1) : '';
+  const file = notebookPath.slice(slash + 1);
+  const stem = file.toLowerCase().endsWith('.ipynb') ? file.slice(0, -'.ipynb'.length) : file;
+  return `${folder}${stem || 'notebook'}-project`;
+}
+
 export class RunDetailModel {
   runId: string | null = null;
   run: Run | null = null;
@@ -40,6 +60,12 @@ export class RunDetailModel {
   preview: ArtifactPreview | null = null;
   previewError: string | null = null;
   models: LoggedModel[] = [];
+  /** The last "Export as project" of this run: busy, the project written, or the server's message. */
+  exporting = false;
+  exported: ExportedProject | null = null;
+  exportError: string | null = null;
+  /** The Jupyter server's root folder (PageConfig's serverRoot), to make recorded notebook paths relative. */
+  serverRoot = '';
 
   private readonly request: Requester;
   private readonly _changed = new Signal<this, void>(this);
@@ -65,6 +91,9 @@ export class RunDetailModel {
     this.preview = null;
     this.previewError = null;
     this.models = [];
+    this.exporting = false;
+    this.exported = null;
+    this.exportError = null;
     this.emit();
     try {
       const { run } = await this.request<{ run: Run }>(`runs/${encodeURIComponent(runId)}`);
@@ -138,6 +167,55 @@ export class RunDetailModel {
       }
     }
     this.emit();
+  }
+
+  /** The run's notebook relative to the server's root, or null (no notebook, or outside the root). */
+  notebookServerPath(): string | null {
+    const recorded = this.run?.info.notebook_path;
+    return recorded ? serverPathOf(recorded, this.serverRoot) : null;
+  }
+
+  /**
+   * Exports the run's notebook as a reproducible project into `outDir` (relative to the server's
+   * root folder), pinning this run's parameter values; `force` overwrites a non-empty folder.
+   */
+  async exportProject(outDir: string, force = false): Promise<ExportedProject | null> {
+    const run = this.run;
+    const recorded = run?.info.notebook_path;
+    const notebookPath = this.notebookServerPath();
+    if (!run || !recorded || notebookPath === null) {
+      this.exportError = recorded
+        ? `${recorded} is outside this server's folder (${this.serverRoot}), so it cannot be exported from here.`
+        : 'This run has no notebook to export.';
+      this.emit();
+      return null;
+    }
+    const runId = run.info.run_id;
+    this.exporting = true;
+    this.exported = null;
+    this.exportError = null;
+    this.emit();
+    try {
+      const body: Record<string, unknown> = { notebook_path: notebookPath, out_dir: outDir.trim(), run_id: runId };
+      if (force) {
+        body.force = true;
+      }
+      const result = await this.request<ExportedProject>('export', { method: 'POST', body: JSON.stringify(body) });
+      if (runId === this.runId) {
+        this.exported = result;
+      }
+      return result;
+    } catch (error) {
+      if (runId === this.runId) {
+        this.exportError = errorMessage(error);
+      }
+      return null;
+    } finally {
+      if (runId === this.runId) {
+        this.exporting = false;
+        this.emit();
+      }
+    }
   }
 
   private async list(path: string): Promise<FileInfo[]> {
