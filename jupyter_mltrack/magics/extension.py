@@ -22,6 +22,7 @@ from jupyter_mltrack.capture import cell, datasets
 from jupyter_mltrack.capture.ast_params import DEFAULT_METRIC_NAMES
 from jupyter_mltrack.entities import Run
 from jupyter_mltrack.magics import line, reprs, track
+from jupyter_mltrack.magics.commands import serve
 from jupyter_mltrack.magics.ipython import cell_magic, display, line_magic, magics_class
 from jupyter_mltrack.magics.live import LiveChart
 from jupyter_mltrack.tracking.client import Client
@@ -113,6 +114,7 @@ class Extension:
         token = None if result is None else result.info
         if result is None:
             error = KeyboardInterrupt("the cell was cancelled")
+        serve.report_deaths()
         try:
             finished = cell.exit_cell(token, error)
         except Exception as exc:  # capture must never break the notebook

@@ -12,7 +12,18 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from jupyter_mltrack.magics import args
-from jupyter_mltrack.magics.commands import Command, autolog, compare, export, log, models, runs, settings, status
+from jupyter_mltrack.magics.commands import (
+    Command,
+    autolog,
+    compare,
+    export,
+    log,
+    models,
+    runs,
+    serve,
+    settings,
+    status,
+)
 
 if TYPE_CHECKING:
     from jupyter_mltrack.magics.extension import MltrackMagics
@@ -20,7 +31,7 @@ if TYPE_CHECKING:
 
 def all_commands() -> dict[str, Command]:
     """The subcommands, in the order ``%mltrack?`` lists them."""
-    modules = (autolog, settings, runs, compare, log, status, models, export)
+    modules = (autolog, settings, runs, compare, log, status, models, serve, export)
     return {c.name: c for module in modules for c in module.COMMANDS}
 
 

@@ -172,6 +172,16 @@ class Client(TrackingClient):
         result: ModelVersion = self._registry.get_version_by_alias(name, alias)
         return result
 
+    def pin_model_uri(self, model_uri: str) -> tuple[str, str | None]:
+        """``models:/iris@champion`` as ``(models:/iris/3, "iris")``: what a server should keep
+        serving even if the alias moves later. Other URIs come back unchanged, with no name."""
+        from jupyter_mltrack.registry.uris import MODELS_PREFIX, resolve_version
+
+        if not model_uri.startswith(MODELS_PREFIX):
+            return model_uri, None
+        version = resolve_version(self, model_uri)
+        return f"{MODELS_PREFIX}{version.name}/{version.version}", version.name
+
     # ----------------------------------------------------------------------------------- approvals
     def request_transition(
         self, name: str, version: str | int, target: str, comment: str | None = None

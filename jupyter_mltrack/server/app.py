@@ -17,6 +17,7 @@ from traitlets import Int, Unicode
 
 from jupyter_mltrack import config
 from jupyter_mltrack.server.base import STATE_KEY, ServerState
+from jupyter_mltrack.server.handlers import serving
 from jupyter_mltrack.server.routes import handlers
 from jupyter_mltrack.tracking import stores
 
@@ -57,6 +58,8 @@ class MltrackExtensionApp(ExtensionApp):
         self.settings[STATE_KEY] = ServerState(
             tracking_uri=settings.tracking_uri, executor=executor, secrets=secrets_of(settings.tracking_uri)
         )
+
+        serving.listen_for_shutdowns(getattr(self.serverapp, "event_logger", None))
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())

@@ -14,7 +14,17 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from jupyter_mltrack.server.base import MltrackAPIHandler
-from jupyter_mltrack.server.handlers import artifacts, experiments, export, health, metrics, models, promotions, runs
+from jupyter_mltrack.server.handlers import (
+    artifacts,
+    experiments,
+    export,
+    health,
+    metrics,
+    models,
+    promotions,
+    runs,
+    serving,
+)
 
 API_PREFIX = "/mltrack/api"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -48,6 +58,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/runs/{run_id}/artifacts/html", artifacts.ArtifactHtmlHandler),
     Route("/metrics/histories", metrics.MetricHistoriesHandler),
     Route("/export", export.ExportHandler),
+    Route("/serving", serving.ServingKernelsHandler),
+    Route("/serving/{kernel_id}", serving.ServingKernelHandler),
     Route("/models", models.ModelsHandler),
     Route("/models/{name}", models.ModelHandler),
     Route("/models/{name}/versions", models.ModelVersionsHandler),

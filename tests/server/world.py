@@ -28,6 +28,8 @@ class World:
     model: str
     pending_request: str
     other_request: str
+    served_model: str
+    dead_kernel: str
 
 
 def build_world() -> World:
@@ -59,7 +61,41 @@ def build_world() -> World:
     client.set_promotion_policy("churn", "Production", require_approval=True)
     pending = client.request_transition("churn", "1", "Production", comment="ready").request_id
     other = client.request_transition("churn", "2", "Production").request_id
-    return World(experiment_id, run_id, "churn", pending, other)
+    return World(experiment_id, run_id, "churn", pending, other, save_doubler(), record_dead_kernel())
+
+
+def save_doubler() -> str:
+    """A real (tiny) pyfunc model folder to serve: it doubles its input."""
+    from jupyter_mltrack import pyfunc
+
+    def double(model_input: Any) -> Any:
+        return model_input * 2
+
+    folder = Path(tempfile.mkdtemp(prefix="mltrack-doubler-")) / "doubler"
+    pyfunc.save_model(folder, python_model=double)
+    return str(folder)
+
+
+def record_dead_kernel() -> str:
+    """A serving kernel that died earlier: listed until someone deletes it."""
+    from jupyter_mltrack.serving import kernels
+
+    record = kernels.ServingKernel(
+        id="0badc0de-0000-4000-8000-000000000000",
+        model_uri="models:/churn@champion",
+        served_uri="models:/churn/1",
+        model="churn",
+        version="1",
+        host="127.0.0.1",
+        port=1,
+        launcher="jupyter-server",
+        started_at=time.time() - 60,
+        state="dead",
+        pid=None,
+        died_at=time.time(),
+    )
+    kernels.save(record)
+    return record.id
 
 
 def walk(world: World) -> list[tuple[str, str, dict[str, Any]]]:
@@ -121,6 +157,10 @@ def walk(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("POST", "/transition-requests", {"body": {"name": model, "version": 2, "target": "Archived"}}),
         ("POST", "/transition-requests/{request_id}/approve", {"path": {"request_id": world.pending_request}}),
         ("POST", "/transition-requests/{request_id}/reject", {"path": {"request_id": world.other_request}}),
+        ("GET", "/serving", {}),
+        ("POST", "/serving", {"body": {"model_uri": world.served_model}}),
+        ("GET", "/serving/{kernel_id}", {"path": {"kernel_id": world.dead_kernel}}),
+        ("DELETE", "/serving/{kernel_id}", {"path": {"kernel_id": world.dead_kernel}}),
         ("DELETE", "/models/{name}/aliases/{alias}", {"path": {**ids, "alias": "champion"}}),
         ("DELETE", "/models/{name}/versions/{version}", {"path": {**ids, "version": "3"}}),
         ("DELETE", "/models/{name}", {"path": {"name": "walked-model"}}),

@@ -1,0 +1,155 @@
+"""``/serving``: serving kernels started through this server's kernel manager, so each one is a
+kernel JupyterLab lists among its running kernels and can stop or restart there.
+
+A restart (from JupyterLab, or the kernel manager's auto-restarter after a crash) serves the same
+model on the same port again: what to serve lives in the kernel's environment. A kernel shut down
+from JupyterLab drops out of the list; one that dies for good is listed as ``dead``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from jupyter_mltrack.errors import InvalidStateError, MltrackError
+from jupyter_mltrack.server.base import MltrackAPIHandler
+from jupyter_mltrack.serving import kernel_launch, kernels
+
+KERNEL_ACTIONS = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
+READY_TIMEOUT = 120.0
+LAUNCHER = "jupyter-server"
+
+
+class ServingStartError(MltrackError):
+    """The kernel started but could not serve the model; its message is the kernel's error."""
+
+    http_status = 500
+    error_code = "INTERNAL_ERROR"
+
+
+class ServingKernelsHandler(MltrackAPIHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        records = await self.run(lambda: listed(self.kernel_manager))
+        self.send_json({"kernels": [r.to_dict() for r in records]})
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.body("model_uri", "port", "host")
+        model_uri = body.required_text("model_uri")
+        port = body.integer("port", 0, minimum=0, maximum=65535) or None
+        host = body.text("host") or "127.0.0.1"
+
+        def plan(client: Any) -> kernels.Launch:
+            served, name = client.pin_model_uri(model_uri)
+            return kernels.plan_launch(served, requested=model_uri, model_name=name, port=port, host=host)
+
+        launch = await self.call(plan)
+        record = launch.record
+        record.launcher = LAUNCHER
+        kernels.save(record)
+        km = self.kernel_manager
+        try:
+            kernel_launch.ensure_kernelspec(km.kernel_spec_manager)
+            await km.start_kernel(kernel_id=launch.kernel_id, kernel_name=launch.kernel_name, env=launch.env)
+        except Exception:
+            kernels.forget(record.id)
+            raise
+        watch_restarts(km, record.id)
+        try:
+            record = await wait_serving(record.id, lambda: record.id in km)
+        except ServingStartError:
+            if record.id in km:
+                await km.shutdown_kernel(record.id, now=True)  # type: ignore[no-untyped-call]
+            kernels.forget(record.id)
+            raise
+        self.send_json(record.to_dict(), status=201)
+
+
+class ServingKernelHandler(MltrackAPIHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, kernel_id: str) -> None:
+        records = await self.run(lambda: listed(self.kernel_manager))
+        match = [r for r in records if r.id == kernel_id]
+        if not match:
+            kernels.load(kernel_id)  # raises the not-found error with its hint
+        self.send_json(match[0].to_dict())
+
+    @web.authenticated
+    @authorized
+    async def delete(self, kernel_id: str) -> None:
+        record = kernels.load(kernel_id)
+        km = self.kernel_manager
+        if kernel_id in km:
+            await km.shutdown_kernel(kernel_id)  # type: ignore[no-untyped-call]
+        elif record.state in kernels.LIVE_STATES and record.pid is not None and kernels.pid_alive(record.pid):
+            raise InvalidStateError(
+                f"Serving kernel {kernel_id} was started by another Jupyter server or process; stop it there."
+            )
+        kernels.forget(kernel_id)
+        self.send_json({})
+
+
+def listed(km: Any) -> list[kernels.ServingKernel]:
+    """Records, with this server's kernels that are gone from its kernel manager marked dead."""
+    for record in kernels.list_kernels(probe=False):
+        gone = record.pid is None or not kernels.pid_alive(record.pid)
+        if record.launcher == LAUNCHER and record.state in kernels.LIVE_STATES and record.id not in km and gone:
+            kernels.mark_dead(record.id)
+    return kernels.list_kernels()
+
+
+async def wait_serving(kernel_id: str, known: Any, timeout: float = READY_TIMEOUT) -> kernels.ServingKernel:
+    deadline = time.monotonic() + timeout
+    while True:
+        record = kernels.load(kernel_id)
+        if record.state == "serving":
+            return record
+        if record.state == "failed":
+            raise ServingStartError(f"The serving kernel could not serve {record.model_uri}: {record.error}")
+        if record.state == "dead" or not known():
+            raise ServingStartError(f"The serving kernel for {record.model_uri} exited while starting.")
+        if time.monotonic() > deadline:
+            raise ServingStartError(
+                f"The serving kernel for {record.model_uri} was not serving after {timeout:.0f} s "
+                f"(state: {record.state}); it is still running as kernel {kernel_id}."
+            )
+        await asyncio.sleep(0.1)
+
+
+def watch_restarts(km: Any, kernel_id: str) -> None:
+    """The auto-restarter's verdicts go into the record: a death before a restart, and a final one."""
+    kernel = km.get_kernel(kernel_id)
+
+    def on_restart() -> None:
+        try:
+            kernels.update(kernel_id, died_at=time.time(), state="loading")
+        except MltrackError:
+            pass
+
+    def on_dead() -> None:
+        try:
+            kernels.mark_dead(kernel_id)
+        except MltrackError:
+            pass
+
+    kernel.add_restart_callback(on_restart, "restart")
+    kernel.add_restart_callback(on_dead, "dead")
+
+
+async def on_kernel_action(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
+    """A serving kernel shut down from JupyterLab's running-kernels list stops being listed."""
+    if data.get("action") == "shutdown" and data.get("status") == "success" and data.get("kernel_id"):
+        kernels.forget(str(data["kernel_id"]))
+
+
+def listen_for_shutdowns(event_logger: Any) -> None:
+    if event_logger is not None:
+        event_logger.add_listener(schema_id=KERNEL_ACTIONS, listener=on_kernel_action)
