@@ -8,20 +8,23 @@ import { CompareModel } from './state/compare';
 import { RunDetailModel } from './state/detail';
 import { RegistryModel } from './state/registry';
 import { RunsModel, RunsOptions } from './state/runs';
+import { ServingModel } from './state/serving';
 
 export { CompareModel } from './state/compare';
 export { RunDetailModel } from './state/detail';
 export { RegistryModel } from './state/registry';
 export { RunsModel } from './state/runs';
+export { ServingModel } from './state/serving';
 export { NotebookRunsIndex } from './state/badges';
 
-export type View = 'runs' | 'compare' | 'detail' | 'models';
+export type View = 'runs' | 'compare' | 'detail' | 'models' | 'serving';
 
 export class MltrackModel {
   readonly runs: RunsModel;
   readonly compare: CompareModel;
   readonly detail: RunDetailModel;
   readonly registry: RegistryModel;
+  readonly serving: ServingModel;
   view: View = 'runs';
 
   private readonly _viewChanged = new Signal<this, View>(this);
@@ -31,6 +34,7 @@ export class MltrackModel {
     this.compare = new CompareModel(request);
     this.detail = new RunDetailModel(request);
     this.registry = new RegistryModel(request);
+    this.serving = new ServingModel(request, options.pollIntervalMs ?? 5000);
   }
 
   get viewChanged(): ISignal<this, View> {
@@ -45,6 +49,18 @@ export class MltrackModel {
     if (view === 'models' && this.registry.models.length === 0 && !this.registry.loading) {
       void this.registry.loadModels();
     }
+    if (view === 'serving') {
+      void this.serving.load();
+      this.serving.startPolling();
+    } else {
+      this.serving.stopPolling();
+    }
+  }
+
+  /** Serves a registered model's version from a new serving kernel, in the Serving view. */
+  async serveVersion(name: string, version: string): Promise<boolean> {
+    this.setView('serving');
+    return await this.serving.start(`models:/${name}/${version}`);
   }
 
   /** Shows one run in the Run view. */
@@ -68,6 +84,7 @@ export class MltrackModel {
 
   dispose(): void {
     this.runs.dispose();
+    this.serving.dispose();
     Signal.clearData(this);
   }
 }

@@ -1,8 +1,8 @@
 """The side panel in a real JupyterLab, driven in headless Chromium: runs that a notebook just
 logged in that server's kernel show up by themselves, a filter (and a bad one's inline error),
 comparing two runs draws curves, a run opens its notebook at its cell, a run's model is
-registered and promoted (a policy refuses Production until a request is approved), and the
-dark theme. Screenshots go to test-artifacts/ui/ (and docs/screenshots/ with
+registered and promoted (a policy refuses Production until a request is approved) and served
+from a serving kernel, and the dark theme. Screenshots go to test-artifacts/ui/ (and docs/screenshots/ with
 MLTRACK_DOC_SCREENSHOTS=1).
 """
 
@@ -195,6 +195,33 @@ def test_register_and_promote_a_model(page: Any, seeded: LabServer) -> None:
     screenshot(page, "models", doc=True, clip=PANEL_CLIP)
     versions = seeded.api("GET", "models/iris-clf/versions")["model_versions"]
     assert [v["current_stage"] for v in versions] == ["Production"]
+
+
+def test_serve_a_version_from_the_panel(page: Any, seeded: LabServer) -> None:
+    """Models view -> "Serve v1" -> a serving kernel JupyterLab lists, answering the scoring protocol."""
+    import requests
+
+    models = page.locator(".jp-mltrack-models")
+    models.get_by_role("button", name="Serve v1").click()
+    serving = page.locator(".jp-mltrack-serving")
+    row = serving.locator("tr[data-state='serving']")
+    expect()(row).to_be_visible(timeout=120000)
+    expect()(row).to_contain_text("iris-clf")
+    expect()(serving.locator(".jp-mltrack-message.jp-mod-success")).to_contain_text("Serving iris-clf version 1")
+    (kernel,) = seeded.api("GET", "serving")["kernels"]
+    running = {k["id"]: k["name"] for k in seeded.request("GET", "api/kernels")}
+    assert running[kernel["id"]] == "mltrack-serving"
+    health = requests.get(kernel["url"] + "/health", timeout=10).json()
+    assert health["status"] == "ok" and health["models"][0]["version"] == "1"
+    screenshot(page, "serving", doc=True, clip=PANEL_CLIP)
+
+    serving.get_by_label("Model URI").fill("models:/no-such-model@champion")
+    serving.get_by_role("button", name="Serve").click()
+    expect()(serving.locator(".jp-mltrack-message.jp-mod-error")).to_contain_text("no-such-model")
+
+    row.get_by_role("button", name="Stop").click()
+    expect()(serving.locator("tr[data-kernel-id]")).to_have_count(0)
+    assert kernel["id"] not in {k["id"] for k in seeded.request("GET", "api/kernels")}
 
 
 def test_dark_theme(page: Any, seeded: LabServer) -> None:

@@ -141,7 +141,13 @@ function ModelDetail(props: { model: MltrackModel }): JSX.Element {
           </tbody>
         </table>
       </details>
-      {version && <VersionActions registry={registry} version={version} />}
+      {version && (
+        <VersionActions
+          registry={registry}
+          version={version}
+          onServe={() => void model.serveVersion(version.name, version.version)}
+        />
+      )}
       <Requests registry={registry} />
       {registry.policies.length > 0 && (
         <details className="jp-mltrack-section">
@@ -161,7 +167,7 @@ function ModelDetail(props: { model: MltrackModel }): JSX.Element {
   );
 }
 
-function VersionActions(props: { registry: RegistryModel; version: ModelVersion }): JSX.Element {
+function VersionActions(props: { registry: RegistryModel; version: ModelVersion; onServe: () => void }): JSX.Element {
   const { registry, version } = props;
   const [stage, setStage] = useState<Stage>('Production');
   const [comment, setComment] = useState('');
@@ -226,6 +232,15 @@ function VersionActions(props: { registry: RegistryModel; version: ModelVersion 
           onClick={() => void registry.setAlias(version.version, alias.trim(), comment).then(after)}
         >
           Set alias
+        </button>
+      </div>
+      <div className="jp-mltrack-inline-form">
+        <button
+          className="jp-mltrack-button jp-mltrack-serve-version"
+          title="Start a serving kernel for this version (MLflow's scoring protocol); see the Serving tab"
+          onClick={props.onServe}
+        >
+          Serve v{version.version}
         </button>
       </div>
     </details>

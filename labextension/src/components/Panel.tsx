@@ -7,6 +7,7 @@ import { useSignal } from './hooks';
 import { ModelsView } from './ModelsView';
 import { RunDetailView } from './RunDetailView';
 import { RunsView } from './RunsView';
+import { ServingView } from './ServingView';
 
 /** What the views may ask of JupyterLab itself (not of the server). */
 export interface PanelActions {
@@ -18,7 +19,8 @@ const TABS: Array<{ view: View; label: string }> = [
   { view: 'runs', label: 'Runs' },
   { view: 'compare', label: 'Compare' },
   { view: 'detail', label: 'Run' },
-  { view: 'models', label: 'Models' }
+  { view: 'models', label: 'Models' },
+  { view: 'serving', label: 'Serving' }
 ];
 
 export function Panel(props: { model: MltrackModel; actions: PanelActions }): JSX.Element {
@@ -45,6 +47,7 @@ export function Panel(props: { model: MltrackModel; actions: PanelActions }): JS
         {model.view === 'compare' && <CompareView model={model} />}
         {model.view === 'detail' && <RunDetailView model={model} actions={actions} />}
         {model.view === 'models' && <ModelsView model={model} />}
+        {model.view === 'serving' && <ServingView model={model} />}
       </div>
     </div>
   );
