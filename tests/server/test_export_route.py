@@ -59,3 +59,20 @@ async def test_export_without_a_token_is_refused(api: Any) -> None:
     status, error = await api("POST", "export", body={"notebook_path": "a.ipynb", "out_dir": "p"},
                               headers={"Authorization": ""})
     assert status == 403 and error["error_code"] == "PERMISSION_DENIED"
+
+
+async def test_export_pins_a_runs_parameter_values(api: Any, jp_root_dir: Path) -> None:
+    from jupyter_mltrack import Client
+
+    write_notebook(jp_root_dir, source="%%track tuned\nlr = 0.1\nprint(lr)")
+    client = Client()
+    run_id = client.create_run(client.create_experiment("tuned"), run_name="tuned").info.run_id
+    client.log_param(run_id, "lr", "0.5")
+    status, body = await api("POST", "export", body={**REQUEST, "run_id": run_id})
+    assert status == 200, body
+    check_response("POST", "/export", status, body)
+    assert body["source_run_id"] == run_id
+    assert body["parameters"] == [{"name": "lr", "type": "float", "default": 0.5}]
+    assert "0.5" in (jp_root_dir / "work" / "train-project" / "MLproject").read_text()
+    status, error = await api("POST", "export", body={**REQUEST, "out_dir": "work/other", "run_id": "f" * 32})
+    assert status == 404 and "f" * 32 in error["message"], error
