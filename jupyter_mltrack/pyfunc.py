@@ -48,9 +48,14 @@ def save_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     model_config: dict[str, Any] | None = None,
 ) -> Model:
-    """Save a PythonModel (or a function of the input) and its ``artifacts`` (name -> path or URI)."""
+    """Save a PythonModel (or a function of the input) and its ``artifacts`` (name -> path or URI).
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    """
     from jupyter_mltrack.models.api import save_model as _save
 
     return _save(
@@ -63,6 +68,7 @@ def save_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         artifacts=artifacts,
         model_config=model_config,
     )
@@ -81,9 +87,14 @@ def log_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     model_config: dict[str, Any] | None = None,
 ) -> ModelInfo:
-    """Log a PythonModel and its artifacts into the active run under ``name``."""
+    """Log a PythonModel and its artifacts into the active run under ``name``.
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    """
     from jupyter_mltrack.models.api import log_model as _log
     from jupyter_mltrack.models.api import model_name
 
@@ -98,6 +109,7 @@ def log_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         artifacts=artifacts,
         model_config=model_config,
     )

@@ -25,10 +25,16 @@ def save_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     serialization_format: str | None = None,
     init_kwargs: dict[str, Any] | None = None,
 ) -> Model:
-    """Save a PyTorch model to the new folder ``path``."""
+    """Save a PyTorch model to the new folder ``path``.
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    A 2-D tensor of features works; image or sequence batches have no per-feature profile.
+    """
     from jupyter_mltrack.models.api import save_model as _save
 
     return _save(
@@ -41,6 +47,7 @@ def save_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         serialization_format=serialization_format,
         init_kwargs=init_kwargs,
     )
@@ -58,10 +65,16 @@ def log_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     serialization_format: str | None = None,
     init_kwargs: dict[str, Any] | None = None,
 ) -> ModelInfo:
-    """Log a PyTorch model into the active run under ``name`` (MLflow 2's ``artifact_path`` works too)."""
+    """Log a PyTorch model into the active run under ``name`` (MLflow 2's ``artifact_path`` works too).
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    A 2-D tensor of features works; image or sequence batches have no per-feature profile.
+    """
     from jupyter_mltrack.models.api import log_model as _log
     from jupyter_mltrack.models.api import model_name
 
@@ -76,6 +89,7 @@ def log_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         serialization_format=serialization_format,
         init_kwargs=init_kwargs,
     )

@@ -25,10 +25,15 @@ def save_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     serialization_format: str = "cloudpickle",
     pyfunc_predict_fn: str = "predict",
 ) -> Model:
-    """Save a scikit-learn model to the new folder ``path``."""
+    """Save a scikit-learn model to the new folder ``path``.
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    """
     from jupyter_mltrack.models.api import save_model as _save
 
     return _save(
@@ -41,6 +46,7 @@ def save_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         serialization_format=serialization_format,
         pyfunc_predict_fn=pyfunc_predict_fn,
     )
@@ -58,10 +64,15 @@ def log_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     serialization_format: str = "cloudpickle",
     pyfunc_predict_fn: str = "predict",
 ) -> ModelInfo:
-    """Log a scikit-learn model into the active run under ``name`` (MLflow 2's ``artifact_path`` works too)."""
+    """Log a scikit-learn model into the active run under ``name`` (MLflow 2's ``artifact_path`` works too).
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    """
     from jupyter_mltrack.models.api import log_model as _log
     from jupyter_mltrack.models.api import model_name
 
@@ -76,6 +87,7 @@ def log_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         serialization_format=serialization_format,
         pyfunc_predict_fn=pyfunc_predict_fn,
     )

@@ -25,9 +25,14 @@ def save_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     model_format: str = "ubj",
 ) -> Model:
-    """Save a XGBoost model to the new folder ``path``."""
+    """Save a XGBoost model to the new folder ``path``.
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    """
     from jupyter_mltrack.models.api import save_model as _save
 
     return _save(
@@ -40,6 +45,7 @@ def save_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         model_format=model_format,
     )
 
@@ -56,9 +62,14 @@ def log_model(
     extra_pip_requirements: Any = None,
     code_paths: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    training_data: Any = None,
     model_format: str = "ubj",
 ) -> ModelInfo:
-    """Log a XGBoost model into the active run under ``name`` (MLflow 2's ``artifact_path`` works too)."""
+    """Log a XGBoost model into the active run under ``name`` (MLflow 2's ``artifact_path`` works too).
+
+    ``training_data`` (a DataFrame or array the model was trained on) is profiled into ``profile.json``,
+    the reference ``monitoring.drift_report`` compares served inputs with.
+    """
     from jupyter_mltrack.models.api import log_model as _log
     from jupyter_mltrack.models.api import model_name
 
@@ -73,6 +84,7 @@ def log_model(
         extra_pip_requirements=extra_pip_requirements,
         code_paths=code_paths,
         metadata=metadata,
+        training_data=training_data,
         model_format=model_format,
     )
 

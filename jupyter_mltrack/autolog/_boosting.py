@@ -1,5 +1,5 @@
 """What XGBoost and LightGBM have in common: per-iteration evaluation history, best iteration,
-feature importance files, and the params of their native ``train`` functions.
+feature importance files, and the params and training data of their native ``train`` functions.
 """
 
 from __future__ import annotations
@@ -70,3 +70,13 @@ def train_params(call: Call, params_name: str, not_params: frozenset[str]) -> di
         if name != params_name and name not in not_params and name not in found:
             found[name] = value
     return found
+
+
+def argument(call: Call, name: str) -> Any:
+    """One argument of a native ``train`` call, by its parameter name (None if not given)."""
+    import inspect
+
+    try:
+        return inspect.signature(call.original).bind(*call.args, **call.kwargs).arguments.get(name)
+    except (TypeError, ValueError):
+        return None

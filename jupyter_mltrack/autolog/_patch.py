@@ -37,6 +37,16 @@ class AutologWarning(UserWarning):
     """Autolog could not record something; the user's call itself ran and returned normally."""
 
 
+class StepFailure(Exception):
+    """One optional step failed while the rest was logged: warned about under its own name
+    (``what``, e.g. "profile the training data ...") with the underlying ``cause``."""
+
+    def __init__(self, what: str, cause: BaseException) -> None:
+        super().__init__(f"{what}: {cause}")
+        self.what = what
+        self.cause = cause
+
+
 @dataclass
 class Call:
     """One call of a patched function. A handler may replace ``kwargs`` with a new dict (never
@@ -134,7 +144,10 @@ def _logged_call(framework: str, handler: Handler, what: str, call: Call) -> Any
             warn(framework, f"record the failed {what}", failure, stacklevel=3)
         raise
     if session is not None and (failure := _advance(session, Outcome(result=result))) is not None:
-        warn(framework, f"log {what}", failure, stacklevel=3)
+        if isinstance(failure, StepFailure):
+            warn(framework, failure.what, failure.cause, stacklevel=3)
+        else:
+            warn(framework, f"log {what}", failure, stacklevel=3)
     return result
 
 

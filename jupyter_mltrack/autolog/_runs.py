@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any, Callable, Mapping
 
 import jupyter_mltrack as mlt
+from jupyter_mltrack.autolog._patch import StepFailure
 from jupyter_mltrack.autolog._state import AUTOLOG_TAG, AutologConfig
 from jupyter_mltrack.entities import Metric, Param, RunTag
 from jupyter_mltrack.errors import InvalidParameterError
@@ -72,7 +73,9 @@ class FitRun:
     ``exclusive`` makes a child of the active run instead of logging into it.
 
     Failures of our steps are remembered (the first one) rather than raised, so the fit's outcome
-    is still recorded; ``close`` re-raises that first failure for the patcher's single warning.
+    is still recorded; ``close`` re-raises that first failure for the patcher's single warning. An
+    optional part that failed while the rest was logged (the training-data profile) is remembered
+    apart (``skipped``) and warned about under its own name when nothing worse happened.
     """
 
     def __init__(self, framework: str, run_id: str, owned: bool, cell: Any = None) -> None:
@@ -82,6 +85,7 @@ class FitRun:
         self.cell = cell
         self.client = Client()
         self.error: Exception | None = None
+        self.skipped: StepFailure | None = None
 
     @property
     def models_allowed(self) -> bool:
@@ -139,6 +143,8 @@ class FitRun:
                 self.error = self.error or exc
         if self.error is not None:
             raise self.error
+        if self.skipped is not None and error is None:  # no model from a failed fit: nothing was skipped
+            raise self.skipped
 
     # ---------------------------------------------------------------------------- logging steps
     def log_params(self, params: Mapping[str, Any]) -> None:
@@ -184,15 +190,34 @@ class FitRun:
         except InvalidParameterError as exc:  # a list, a sparse matrix...: not describable, not our failure
             log.debug("training data not logged as an input: %s", exc)
 
+    def training_sample(self, data: Any) -> Any:
+        """The fit data, sampled and bounded (``models.profile.training_sample``), for the model's
+        profile; None when there is none. Data that cannot be profiled gives ``False`` (store no
+        profile: the 5-row input example is no reference for drift) and one warning at the end."""
+        if data is None or data is False:
+            return data
+        profiles = optional_module("jupyter_mltrack.models.profile")
+        if profiles is None:
+            return None
+        try:
+            return profiles.training_sample(data)
+        except Exception as exc:
+            if self.skipped is None:
+                what = "profile the training data (the model is logged without one; drift_report needs reference=)"
+                self.skipped = StepFailure(what, exc)
+            return False
+
     def log_model(
         self,
         model: Any,
         input_example: Any = None,
         predict: Callable[[Any], Any] | None = None,
         name: str = "model",
+        training_data: Any = None,
         **options: Any,
     ) -> None:
-        """Through ``jupyter_mltrack.models.log_model`` when the model format is available."""
+        """Through ``jupyter_mltrack.models.log_model`` when the model format is available;
+        ``training_data`` (the fit data, or a ``training_sample`` of it) is profiled with the model."""
         models = optional_module("jupyter_mltrack.models")
         log_model = getattr(models, "log_model", None)
         if log_model is None:
@@ -206,8 +231,9 @@ class FitRun:
                 signature = infer(input_example, predict(input_example)) if infer is not None else None
             except Exception as exc:  # the model is still worth logging (MLflow does the same)
                 log.debug("no signature for the %s model: %s", type(model).__name__, exc)
+        profile = self.training_sample(training_data)
         try:
-            log_model(model, name, signature=signature, input_example=input_example, **options)
+            log_model(model, name, signature=signature, input_example=input_example, training_data=profile, **options)
         except Exception as exc:
             # A model the format cannot save (e.g. a torch class defined in the notebook) is reported
             # once per class, not on every fit; other errors are failures like any other.

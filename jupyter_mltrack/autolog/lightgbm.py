@@ -3,8 +3,9 @@
 
 Logged: params, every evaluation metric of every iteration (``<data>-<metric>`` with ``step``,
 from ``valid_sets``/``eval_set``), ``best_iteration``/``stopped_iteration`` with early stopping,
-``feature_importance_split.json`` and ``feature_importance_gain.json``, and the model. The
-wrappers also get everything a scikit-learn estimator gets.
+``feature_importance_split.json`` and ``feature_importance_gain.json``, and the model with the
+profile of its training data (for ``lightgbm.train``, the Dataset's raw data, sampled before
+training because LightGBM frees it). The wrappers also get everything a scikit-learn estimator gets.
 
 ``lightgbm.train`` only records its history through a callback: autolog appends LightGBM's own
 ``record_evaluation`` to a copy of the user's ``callbacks`` (it only reads; training is unchanged).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import os
 from typing import Any
 
 from jupyter_mltrack.autolog import _boosting, _evaluation, _state
@@ -53,13 +55,30 @@ def _train_session(call: Call) -> Session:
     _add_recorder(call, history)
     fit = FitRun.open(FRAMEWORK, cfg)
     fit.attempt(fit.log_params, params)
+    sample = None
+    if cfg.log_models and fit.models_allowed:  # before training: LightGBM frees its raw data then
+        sample = fit.training_sample(dataset_data(_boosting.argument(call, "train_set")))
     outcome: Outcome = yield
     if outcome.error is None:
         booster = outcome.result
         fit.attempt(_log_booster, fit, booster, history)
         if cfg.log_models and fit.models_allowed:
-            fit.attempt(fit.log_model, booster)
+            fit.attempt(_log_model, fit, booster, sample)
     fit.close(outcome.error)
+
+
+def _log_model(fit: FitRun, booster: Any, sample: Any) -> None:
+    fit.log_model(booster, training_data=sample)
+
+
+def dataset_data(train_set: Any) -> Any:
+    """The raw data of an unconstructed ``lightgbm.Dataset`` (a DataFrame, array, sparse matrix...);
+    None when it is gone (``free_raw_data`` after construction), a file, or a subset's parent."""
+    data = getattr(train_set, "data", None)
+    if data is None or isinstance(data, (str, os.PathLike)) or getattr(train_set, "used_indices", None) is not None:
+        log.debug("lightgbm: the training data cannot be read back for a profile")
+        return None
+    return data
 
 
 def _add_recorder(call: Call, history: dict[str, Any]) -> None:

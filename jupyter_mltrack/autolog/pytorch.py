@@ -10,7 +10,8 @@ A plain loop has nothing to patch, so it gets a small helper instead::
             logger.log_epoch(val_accuracy=evaluate(net))  # means + extras, step = epoch
 
 With Lightning, ``autolog(frameworks=["pytorch"])`` patches ``Trainer.fit`` (a callback logs the
-epoch metrics, the optimizer and ``hparams``; the model is logged at the end), and
+epoch metrics, the optimizer and ``hparams``; the model is logged at the end, with a profile of
+its training features when they are a ``TensorDataset`` of 2-D rows), and
 ``MltrackLogger`` (loaded on first use, from ``_lightning``) is a Lightning logger for users who
 prefer to pass one: ``Trainer(logger=MltrackLogger())``.
 """
@@ -172,16 +173,33 @@ def _fit_session(call: Call) -> Session:
     if callback in trainer.callbacks:
         trainer.callbacks.remove(callback)
     if outcome.error is None and cfg.log_models and fit.models_allowed:
-        fit.attempt(_log_lightning_model, fit, model)
+        fit.attempt(_log_lightning_model, fit, model, _train_loader(call))
     fit.close(outcome.error)
 
 
-def _log_lightning_model(fit: FitRun, model: Any) -> None:
+def _train_loader(call: Call) -> Any:
+    if len(call.args) > 2:
+        return call.args[2]
+    return call.kwargs.get("train_dataloaders")
+
+
+def tensor_features(loader: Any) -> Any:
+    """The features a DataLoader over a ``TensorDataset`` of 2-D feature rows serves, for the
+    model's profile; None for anything else (images, sequences, datasets computed per item,
+    data modules): a per-feature profile makes no sense there, or costs a pass over the data."""
+    tensors = getattr(getattr(loader, "dataset", None), "tensors", None)
+    if not tensors or getattr(tensors[0], "ndim", 0) != 2:
+        return None
+    return tensors[0]
+
+
+def _log_lightning_model(fit: FitRun, model: Any, loader: Any = None) -> None:
     hparams = dict(getattr(model, "hparams", None) or {})  # what rebuilds a LightningModule
+    features = tensor_features(loader)
     if hparams:
-        fit.log_model(model, init_kwargs=hparams)
+        fit.log_model(model, init_kwargs=hparams, training_data=features)
     else:
-        fit.log_model(model)
+        fit.log_model(model, training_data=features)
 
 
 def __getattr__(name: str) -> Any:

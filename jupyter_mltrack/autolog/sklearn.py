@@ -8,8 +8,8 @@ for post-training metrics (the metric functions themselves: ``_evaluation.patch_
 Logged for the outermost fit (a Pipeline's steps are part of its params, never runs of their own):
 ``get_params(deep=True)`` (``deep=False`` for searches, whose seed params are not what ran),
 ``training_score`` and MLflow's ``training_*`` metrics, the training data as a run input,
-``estimator.html``, the model (with signature and input example) and, for searches, the
-best params/score and child runs (``_search.py``).
+``estimator.html``, the model (with signature, input example and the profile of ``X`` for drift
+reports) and, for searches, the best params/score and child runs (``_search.py``).
 """
 
 from __future__ import annotations
@@ -111,11 +111,13 @@ def _after_fit(fit: FitRun, estimator: Any, X: Any, y: Any, sample_weight: Any) 
 
 
 def _log_models(fit: FitRun, estimator: Any, X: Any) -> None:
+    """The model, with its input example and the profile of ``X`` (sampled once for both models)."""
     example = head(X)
-    fit.log_model(estimator, example, _predictor(estimator))
+    sample = fit.training_sample(X)
+    fit.log_model(estimator, example, _predictor(estimator), training_data=sample)
     best = getattr(estimator, "best_estimator_", None)
     if best is not None:
-        fit.log_model(best, example, _predictor(best), name="best_estimator")
+        fit.log_model(best, example, _predictor(best), name="best_estimator", training_data=sample)
 
 
 def _predictor(estimator: Any) -> Callable[[Any], Any] | None:

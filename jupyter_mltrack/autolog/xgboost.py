@@ -3,7 +3,8 @@
 
 Logged: params, every evaluation metric of every iteration (``<data>-<metric>`` with ``step``,
 from ``evals``/``eval_set``), ``best_iteration``/``stopped_iteration`` with early stopping,
-``feature_importance_weight.json`` and ``feature_importance_gain.json``, and the model. The
+``feature_importance_weight.json`` and ``feature_importance_gain.json``, and the model with the
+profile of its training data (for ``xgboost.train``, rows read back from the DMatrix). The
 wrappers also get everything a scikit-learn estimator gets (training metrics, ``estimator.html``,
 post-training metrics).
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from jupyter_mltrack.autolog import _boosting, _evaluation, _state
 from jupyter_mltrack.autolog._patch import Call, Outcome, PatchSet, Session
-from jupyter_mltrack.autolog._runs import FitRun
+from jupyter_mltrack.autolog._runs import FitRun, optional_module
 from jupyter_mltrack.autolog.sklearn import estimator_session
 
 log = logging.getLogger("jupyter_mltrack.autolog")
@@ -54,6 +55,7 @@ def _train_session(call: Call) -> Session:
     if history is None:
         history = {}
         call.kwargs = {**call.kwargs, "evals_result": history}
+    dtrain = _boosting.argument(call, "dtrain")
     fit = FitRun.open(FRAMEWORK, cfg)
     fit.attempt(fit.log_params, params)
     outcome: Outcome = yield
@@ -61,8 +63,37 @@ def _train_session(call: Call) -> Session:
         booster = outcome.result
         fit.attempt(_log_booster, fit, booster, history)
         if cfg.log_models and fit.models_allowed:
-            fit.attempt(fit.log_model, booster)
+            fit.attempt(_log_model, fit, booster, dtrain)
     fit.close(outcome.error)
+
+
+def _log_model(fit: FitRun, booster: Any, dtrain: Any) -> None:
+    fit.log_model(booster, training_data=dmatrix_sample(dtrain))
+
+
+def dmatrix_sample(dtrain: Any) -> Any:
+    """The training DMatrix's rows for the model's profile, read back cheaply: a row sample
+    (``DMatrix.slice``, at most ``profile.MAX_ROWS`` rows) through ``get_data()``, with absent
+    entries as missing values (as XGBoost treats them), columns named by ``feature_names`` (else
+    their positions, as array requests are logged). None when the rows cannot be read back (a
+    ``QuantileDMatrix``, external memory, an XGBoost without ``get_data``): the model then has no profile."""
+    import numpy as np
+    import pandas as pd
+
+    profiles = optional_module("jupyter_mltrack.models.profile")
+    if profiles is None or dtrain is None:
+        return None
+    try:
+        total, columns = int(dtrain.num_row()), int(dtrain.num_col())
+        rows = profiles.sample_rows(total, columns)
+        matrix = (dtrain if rows is None else dtrain.slice(rows)).get_data().tocoo()
+        dense = np.full(matrix.shape, np.nan)
+        dense[matrix.row, matrix.col] = matrix.data
+        names = list(dtrain.feature_names or [str(i) for i in range(columns)])
+        return profiles.TrainingSample(pd.DataFrame(dense, columns=names), total)
+    except Exception as exc:
+        log.debug("xgboost: the training rows of %s cannot be read back for a profile: %s", type(dtrain).__name__, exc)
+        return None
 
 
 def _log_booster(fit: FitRun, booster: Any, history: Any) -> None:

@@ -8,6 +8,7 @@ environment files, the MLmodel file and last the integrity manifest. A failed sa
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import platform
 import shutil
@@ -20,6 +21,7 @@ from jupyter_mltrack.models.flavors import Saved, detect_flavor, flavor_module
 from jupyter_mltrack.models.mlmodel import PYFUNC, Model, ModelInfo
 from jupyter_mltrack.models.schema import ModelSignature
 
+log = logging.getLogger("jupyter_mltrack.models")
 
 def save_model(
     model: Any,
@@ -41,9 +43,11 @@ def save_model(
     """Save ``model`` to the new folder ``path``; returns its MLmodel description.
 
     ``flavor`` is detected from the model's classes when not given; ``to_onnx=True`` converts a
-    scikit-learn model to ONNX. ``training_data`` (else the input example) is profiled into
-    ``profile.json`` for drift reports (docs/serving.md). ``flavor_options`` go to the flavor (``serialization_format``,
-    ``pyfunc_predict_fn``, ``init_kwargs``, ``artifacts``, ``model_config``...).
+    scikit-learn model to ONNX. ``training_data`` (a DataFrame, array, sparse matrix or 2-D tensor;
+    else the input example; ``False``: none) is profiled into ``profile.json``, so drift reports need
+    no training data later (docs/serving.md); large data is sampled (``profile.MAX_ROWS`` rows) and
+    data with no rows of features raises ``ProfileError``. ``flavor_options`` go to the flavor
+    (``serialization_format``, ``pyfunc_predict_fn``, ``init_kwargs``, ``artifacts``, ``model_config``...).
     """
     target = os.path.abspath(os.fspath(path))
     if os.path.exists(target) and (not os.path.isdir(target) or os.listdir(target)):
@@ -114,17 +118,30 @@ def _write(
         extra_pip_requirements,
     )
     write_environment(path, requirements)
-    reference = training_data if training_data is not None else example
-    if reference is not None:
-        from jupyter_mltrack.models.profile import write_profile
-
-        write_profile(path, reference)
+    _profile(path, training_data, example)
     meta.model_size_bytes = sum(
         os.path.getsize(os.path.join(folder, f)) for folder, _, files in os.walk(path) for f in files
     )
     meta.save(path)
     write_manifest(path)
     return meta
+
+
+def _profile(path: str, training_data: Any, example: Any) -> None:
+    """``profile.json`` from the training data (an unprofilable one is the caller's error to fix),
+    else from the input example, best effort: an example that is not a table (an image batch) only
+    means no profile. ``training_data=False`` stores none."""
+    from jupyter_mltrack.models.profile import ProfileError, write_profile
+
+    if training_data is False:
+        return
+    if training_data is not None:
+        write_profile(path, training_data)
+    elif example is not None:
+        try:
+            write_profile(path, example)
+        except ProfileError as exc:
+            log.debug("no profile from the input example: %s", exc)
 
 
 def _copy_code(code_paths: list[str] | None, path: str) -> str | None:
@@ -178,7 +195,9 @@ def log_model(
     training_data: Any = None,
     **flavor_options: Any,
 ) -> ModelInfo:
-    """Save ``model`` as artifact folder ``name`` of the active run (started if there is none)."""
+    """Save ``model`` as artifact folder ``name`` of the active run (started if there is none).
+
+    The options are ``save_model``'s (``training_data`` is profiled for drift reports)."""
     from jupyter_mltrack.store.artifacts import validate_artifact_path
     from jupyter_mltrack.tracking.client import Client
     from jupyter_mltrack.tracking.fluent import _active_run_id

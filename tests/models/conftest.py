@@ -51,8 +51,13 @@ def _pip(python: str, *args: str) -> None:
 
 
 def _probe(python: str) -> str | None:
-    """The source root jupyter_mltrack imports from in ``python``, or None if something is missing."""
-    done = subprocess.run([python, "-c", PROBE], capture_output=True, text=True, check=False)
+    """The source root jupyter_mltrack imports from in ``python``, or None if something is missing.
+
+    Run outside the checkout: ``python -c`` puts the working directory first on ``sys.path``, so
+    from the repository root the package would seem installed when it is not (and the MLflow
+    scripts, which run in their own folders, would then fail to import it)."""
+    done = subprocess.run([python, "-c", PROBE], capture_output=True, text=True, check=False,
+                          cwd=os.path.dirname(python))
     return done.stdout.strip().splitlines()[-1] if done.returncode == 0 and done.stdout.strip() else None
 
 
