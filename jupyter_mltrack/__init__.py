@@ -66,6 +66,7 @@ _SUBMODULES = frozenset(
         "onnx",
         "widgets",
         "dask",
+        "spark",
         "monitoring",
         "projects",
     }

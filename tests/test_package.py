@@ -95,7 +95,7 @@ def test_import_is_light() -> None:
         "import sys, json, jupyter_mltrack; "
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('sqlalchemy', 'alembic', 'pandas', 'numpy', 'plotly', 'tornado', 'matplotlib', 'fsspec', 'IPython', "
-        "'click', 'yaml'))))"
+        "'click', 'yaml', 'pyspark'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
