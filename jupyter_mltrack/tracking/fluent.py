@@ -157,7 +157,10 @@ def start_run(
             "start_run(nested=True)."
         )
     client = _client()
-    run_id = run_id or os.environ.get(config.ENV_RUN_ID) or None
+    if not run_id and not stack:
+        # MLflow's rule: the variable names the run a launcher made for this process; the first
+        # top-level start_run resumes it and consumes it, so later runs (and children) are new.
+        run_id = os.environ.pop(config.ENV_RUN_ID, None) or None
     if run_id:
         run = _resume(client, run_id, experiment_id, tags, description)
     else:
