@@ -8,6 +8,7 @@ Under a Jupyter server the server's kernel manager starts the kernel instead (se
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -127,8 +128,17 @@ def _ensure_watcher() -> None:
         if _WATCHER and _WATCHER[0].is_alive():
             return
         thread = threading.Thread(target=_watch, name="mltrack-serving-watch", daemon=True)
+        first = not _WATCHER
         _WATCHER[:] = [thread]
+    if first:
+        atexit.register(stop_all_local)
     thread.start()
+
+
+def stop_all_local() -> None:
+    """At exit, the kernels this process started go with it (no orphaned servers holding ports)."""
+    for kernel_id in launched_here():
+        stop_local(kernel_id)
 
 
 def _watch(interval: float = 0.5) -> None:

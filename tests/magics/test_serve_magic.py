@@ -172,3 +172,23 @@ def test_the_kernelspec_boots_only_with_a_serving_request() -> None:
         boot({})
     spec = json.loads((Path(kernels.__file__).parent / "kernelspec" / "kernel.json").read_text())
     assert any("kernel_boot import boot" in arg for arg in spec["argv"])
+
+
+def test_local_serving_kernels_stop_when_their_notebook_kernel_exits(tmp_path: Path, isolated_home: Path) -> None:
+    from jupyter_client.manager import start_new_kernel
+
+    env = {**os.environ, "MLTRACK_HOME": str(isolated_home)}
+    manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(tmp_path))
+    try:
+        run_in(client, "%load_ext jupyter_mltrack")
+        run_with_stderr(client, f"%mltrack serve {save_model(tmp_path / 'adder', 1)}")
+        (record,) = kernels.list_kernels()
+        assert record.state == "serving"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=False)  # a clean exit runs the notebook kernel's atexit hooks
+    deadline = time.monotonic() + 30
+    while kernels.pid_alive(record.pid):  # type: ignore[arg-type]
+        assert time.monotonic() < deadline, "the serving kernel outlived its notebook kernel"
+        time.sleep(0.2)
+    assert kernels.list_kernels() == []
