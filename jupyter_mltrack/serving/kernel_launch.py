@@ -17,18 +17,10 @@ import time
 from typing import Any
 
 from jupyter_mltrack.serving import kernels
-from jupyter_mltrack.serving.errors import ServingError
 
 _MANAGERS: dict[str, Any] = {}
 _LOCK = threading.Lock()
 _WATCHER: list[threading.Thread] = []
-
-
-class ServingKernelError(ServingError):
-    """A serving kernel that could not start serving (the model failed to load, the kernel died)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(500, "INTERNAL_ERROR", message)
 
 
 def start_local(launch: kernels.Launch, ready_timeout: float = 120.0) -> kernels.ServingKernel:
@@ -46,33 +38,20 @@ def start_local(launch: kernels.Launch, ready_timeout: float = 120.0) -> kernels
         _MANAGERS[record.id] = manager
     try:
         record = wait_until_serving(record.id, ready_timeout, alive=manager.is_alive)
-    except ServingKernelError:
+    except kernels.ServingKernelError:
         stop_local(record.id)
         raise
     _ensure_watcher()
     return record
 
 
-def wait_until_serving(kernel_id: str, timeout: float, alive: Any = None) -> kernels.ServingKernel:
+def wait_until_serving(kernel_id: str, timeout: float, alive: Any) -> kernels.ServingKernel:
     """Poll the record until the kernel serves; raise with the kernel's own error if it cannot."""
-    deadline = time.monotonic() + timeout
+    began = time.monotonic()
     while True:
-        record = kernels.load(kernel_id)
-        if record.state == "serving":
+        record = kernels.started(kernel_id, alive(), time.monotonic() - began, timeout)
+        if record is not None:
             return record
-        if record.state == "failed":
-            raise ServingKernelError(f"The serving kernel could not serve {record.model_uri}: {record.error}")
-        gone = (alive is not None and not alive()) or (record.pid is not None and not kernels.pid_alive(record.pid))
-        if gone or record.state == "dead":
-            raise ServingKernelError(
-                f"The serving kernel for {record.model_uri} exited while starting; run the model in a notebook "
-                "cell (jupyter_mltrack.pyfunc.load_model) to see why it cannot load."
-            )
-        if time.monotonic() > deadline:
-            raise ServingKernelError(
-                f"The serving kernel for {record.model_uri} was not serving after {timeout:.0f} s "
-                f"(state: {record.state}); it is still listed by `%mltrack serve --list`."
-            )
         time.sleep(0.1)
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from jupyter_mltrack.config import home_dir
 from jupyter_mltrack.errors import InvalidParameterError, ResourceNotFoundError
+from jupyter_mltrack.serving.errors import ServingError
 
 KERNEL_NAME = "mltrack-serving"
 ENV_VAR = "MLTRACK_SERVING_KERNEL"
@@ -204,6 +205,34 @@ def unreported_deaths(ids: set[str], directory: Path | None = None) -> list[Serv
         if record.state == "dead" and not record.death_reported:
             dead.append(update(kernel_id, directory, death_reported=True))
     return dead
+
+
+class ServingKernelError(ServingError):
+    """A serving kernel that could not start serving (the model failed to load, the kernel died)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(500, "INTERNAL_ERROR", message)
+
+
+def started(kernel_id: str, alive: bool, waited: float, timeout: float) -> ServingKernel | None:
+    """One look at a starting kernel: its record once it serves, None while it loads; raises with
+    the kernel's own error when it failed, died or took longer than ``timeout`` seconds."""
+    record = load(kernel_id)
+    if record.state == "serving":
+        return record
+    if record.state == "failed":
+        raise ServingKernelError(f"The serving kernel could not serve {record.model_uri}: {record.error}")
+    if not alive or record.state == "dead" or (record.pid is not None and not pid_alive(record.pid)):
+        raise ServingKernelError(
+            f"The serving kernel for {record.model_uri} exited while starting; load the model in a notebook "
+            "cell (jupyter_mltrack.pyfunc.load_model) to see why."
+        )
+    if waited > timeout:
+        raise ServingKernelError(
+            f"The serving kernel for {record.model_uri} was not serving after {timeout:.0f} s "
+            f"(state: {record.state}); it still runs as kernel {kernel_id}."
+        )
+    return None
 
 
 def probe_server(url: str, timeout: float = 2.0) -> tuple[str, int | None]:

@@ -24,13 +24,6 @@ READY_TIMEOUT = 120.0
 LAUNCHER = "jupyter-server"
 
 
-class ServingStartError(MltrackError):
-    """The kernel started but could not serve the model; its message is the kernel's error."""
-
-    http_status = 500
-    error_code = "INTERNAL_ERROR"
-
-
 class ServingKernelsHandler(MltrackAPIHandler):
     @web.authenticated
     @authorized
@@ -64,7 +57,7 @@ class ServingKernelsHandler(MltrackAPIHandler):
         watch_restarts(km, record.id)
         try:
             record = await wait_serving(record.id, lambda: record.id in km)
-        except ServingStartError:
+        except kernels.ServingKernelError:
             if record.id in km:
                 await km.shutdown_kernel(record.id, now=True)  # type: ignore[no-untyped-call]
             kernels.forget(record.id)
@@ -107,20 +100,11 @@ def listed(km: Any) -> list[kernels.ServingKernel]:
 
 
 async def wait_serving(kernel_id: str, known: Any, timeout: float = READY_TIMEOUT) -> kernels.ServingKernel:
-    deadline = time.monotonic() + timeout
+    began = time.monotonic()
     while True:
-        record = kernels.load(kernel_id)
-        if record.state == "serving":
+        record = kernels.started(kernel_id, known(), time.monotonic() - began, timeout)
+        if record is not None:
             return record
-        if record.state == "failed":
-            raise ServingStartError(f"The serving kernel could not serve {record.model_uri}: {record.error}")
-        if record.state == "dead" or not known():
-            raise ServingStartError(f"The serving kernel for {record.model_uri} exited while starting.")
-        if time.monotonic() > deadline:
-            raise ServingStartError(
-                f"The serving kernel for {record.model_uri} was not serving after {timeout:.0f} s "
-                f"(state: {record.state}); it is still running as kernel {kernel_id}."
-            )
         await asyncio.sleep(0.1)
 
 
