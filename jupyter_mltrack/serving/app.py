@@ -2,32 +2,37 @@
 
 Parsing, prediction and serialisation run together in a thread pool sized to the concurrency
 bound, so the event loop only moves bytes; a request over the bound is answered 503 at once with
-``Retry-After`` instead of queueing without limit.
+``Retry-After`` instead of queueing without limit. Small JSON requests to a model that allows it
+are micro-batched (``batching.py``): one ``predict`` for the requests that arrive together, on
+the event loop itself when the model takes only a few milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
 import random
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from jupyter_mltrack import __version__
 from jupyter_mltrack.models.errors import SchemaEnforcementError
 from jupyter_mltrack.serving import protocol
+from jupyter_mltrack.serving.batching import ROW_FLAVORS, Batcher, Outcome, Pending
 from jupyter_mltrack.serving.config import DEFAULT, ModelSpec, ServerConfig
 from jupyter_mltrack.serving.errors import ServingError
 from jupyter_mltrack.serving.http import Request, Response, error_response
 from jupyter_mltrack.serving.metrics import Metrics
 from jupyter_mltrack.serving.requestlog import RequestLog
+from jupyter_mltrack.serving.rows import batch_invariant, frame_of, parse_rows, predict_together
 
 log = logging.getLogger("jupyter_mltrack.serving")
 _PREFIX, _SUFFIX = "/models/", "/invocations"
+BATCH_BODY_LIMIT = 32 * 1024  # larger bodies are parsed in the pool, never on the event loop
 
 
 class ScoringApp:
@@ -35,9 +40,10 @@ class ScoringApp:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.metrics = Metrics()
+        self.metrics = Metrics(config.metrics_dir)
         self.metrics.drift_dir = config.log_dir
         self.models: dict[str, Any] = {}
+        self.batchers: dict[str, Batcher] = {}
         self.specs = {spec.name: spec for spec in config.models}
         self.ready = False
         self.busy = 0
@@ -57,20 +63,34 @@ class ScoringApp:
             if example is not None:
                 model.predict(example)
             self.models[spec.name] = model
+            if self.config.batching and self._batchable(model, example):
+                score = functools.partial(self._score_batch, spec)
+                self.batchers[spec.name] = Batcher(score, self.pool, self.config.batch_max_rows)
+                log.info("micro-batching concurrent requests to %s", spec.name)
         self.ready = True
         log.info("models loaded and warm: %s", ", ".join(self.models))
 
+    @staticmethod
+    def _batchable(model: Any, example: Any) -> bool:
+        """A framework whose predict goes row by row, checked to answer alike in a batch and alone."""
+        meta = model.metadata
+        flavor = meta.native_flavor()
+        loader = meta.flavors.get("python_function", {}).get("loader_module") or ""
+        if flavor not in ROW_FLAVORS or not loader.endswith(("." + flavor, ".flavors." + flavor)):
+            return False
+        return batch_invariant(model, example, protocol.predictions_json)
+
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:16]
-        self.metrics.in_flight += 1
+        request_id = request.headers.get("x-request-id", "")[:64] or os.urandom(8).hex()
+        self.metrics.started()
         route = request.path
         try:
             route, response = await self._dispatch(request, request_id)
         except ServingError as err:
             response = error_response(err)
         finally:
-            self.metrics.in_flight -= 1
+            self.metrics.finished()
         response.headers["X-Request-Id"] = request_id
         if self.config.cors_origin:
             response.headers["Access-Control-Allow-Origin"] = self.config.cors_origin
@@ -138,8 +158,17 @@ class ScoringApp:
             raise ServingError(503, "TEMPORARILY_UNAVAILABLE", message, {"Retry-After": "1"})
         self.busy += 1
         try:
-            loop = asyncio.get_running_loop()
-            body = await loop.run_in_executor(self.pool, self._score, spec, request.body, mime, request_id)
+            batcher = self.batchers.get(spec.name)
+            rows = None
+            if batcher is not None and mime == protocol.JSON and len(request.body) <= BATCH_BODY_LIMIT:
+                rows = parse_rows(request.body, batcher.max_rows)
+            if batcher is not None and rows is not None:
+                body = await batcher.submit(rows, request.body, request_id)
+                if isinstance(body, ServingError):
+                    raise body
+            else:
+                loop = asyncio.get_running_loop()
+                body = await loop.run_in_executor(self.pool, self._score, spec, request.body, mime, request_id)
         finally:
             self.busy -= 1
         self.metrics.answered(spec.name, spec.version)
@@ -147,6 +176,10 @@ class ScoringApp:
 
     def _score(self, spec: ModelSpec, body: bytes, mime: str, request_id: str) -> bytes:
         data, params = protocol.parse(body, mime)
+        return self._predict(spec, data, params, body, request_id)
+
+    def _predict(self, spec: ModelSpec, data: Any, params: dict[str, Any] | None, body: bytes,
+                 request_id: str) -> bytes:
         model = self.models[spec.name]
         try:
             predictions = model.predict(data, params=params) if params else model.predict(data)
@@ -161,7 +194,50 @@ class ScoringApp:
             self.request_log.maybe_record(spec.name, spec.version, data, predictions)
         return protocol.predictions_json(predictions)
 
+    def _score_batch(self, spec: ModelSpec, batch: list[Pending]) -> list[Outcome]:
+        """One outcome per request: requests with the same columns and types are scored together."""
+        groups: dict[Any, list[int]] = {}
+        for index, item in enumerate(batch):
+            groups.setdefault(item.rows.key, []).append(index)
+        outcomes: list[Outcome] = [None] * len(batch)
+        for indexes in groups.values():
+            items = [batch[i] for i in indexes]
+            answers = self._score_together(spec, items) if len(items) > 1 else None
+            if answers is None:  # alone, or the batch failed: each request gets its own answer or error
+                answers = [self._score_alone(spec, item) for item in items]
+            for index, answer in zip(indexes, answers, strict=True):
+                outcomes[index] = answer
+        return outcomes
+
+    def _score_together(self, spec: ModelSpec, items: list[Pending]) -> list[Outcome] | None:
+        together = predict_together(self.models[spec.name], [item.rows for item in items])
+        if together is None:
+            return None
+        frame, pieces = together
+        self.metrics.batched(spec.name, len(items))
+        if self.request_log is not None:
+            start = 0
+            for item, piece in zip(items, pieces, strict=True):
+                end = start + len(item.rows.data)
+                part = frame.iloc[start:end].reset_index(drop=True)
+                self.request_log.maybe_record(spec.name, spec.version, part, piece)
+                start = end
+        return [protocol.predictions_json(piece) for piece in pieces]
+
+    def _score_alone(self, spec: ModelSpec, item: Pending) -> Outcome:
+        table = item.rows
+        try:
+            frame = frame_of(table.data, table.columns, table.kinds)
+            if frame is None:
+                return self._score(spec, item.body, protocol.JSON, item.request_id)
+            return self._predict(spec, frame, None, item.body, item.request_id)
+        except ServingError as err:
+            return err
+
     def close(self) -> None:
+        for batcher in self.batchers.values():
+            batcher.close()
+        self.metrics.close()
         if self.request_log is not None:
             self.request_log.flush()
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -37,6 +37,9 @@ class ServerConfig:
     cors_origin: str | None = None
     log_dir: str | None = None
     sample_rate: float = 0.0
+    batching: bool = True  # micro-batching of concurrent small requests (see batching.py)
+    batch_max_rows: int = 256
+    metrics_dir: str | None = None  # set by start_workers: where --workers processes share their metrics
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

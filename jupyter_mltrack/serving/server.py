@@ -1,26 +1,30 @@
 """Running a scoring server: in this process (``block=True``), in a background thread
 (``block=False``, for notebooks and tests), or as ``--workers N`` processes sharing one port through
-``SO_REUSEPORT`` (the kernel spreads connections over them; each loads the models itself).
+``SO_REUSEPORT`` (the kernel spreads connections over them; each loads the models itself, and they
+share their metrics through a directory that lives as long as the server).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import http.client
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
 
 from jupyter_mltrack.serving.app import ScoringApp
 from jupyter_mltrack.serving.config import ServerConfig
-from jupyter_mltrack.serving.http import HEAD_LIMIT, Limits, serve_connection
+from jupyter_mltrack.serving.http import Limits, start_http
 
 log = logging.getLogger("jupyter_mltrack.serving")
 
@@ -30,10 +34,7 @@ async def run(config: ServerConfig, stop: asyncio.Event, reuse_port: bool = Fals
     """Listen, load the models (``/ping`` says 503 meanwhile), answer until ``stop`` is set."""
     app = ScoringApp(config)
     limits = Limits(max_body=config.max_body, timeout=config.timeout)
-    server = await asyncio.start_server(
-        lambda r, w: serve_connection(r, w, app.handle, limits), config.host, config.port,
-        reuse_port=reuse_port or None, limit=HEAD_LIMIT, backlog=1024,
-    )
+    server, connections = await start_http(app.handle, config.host, config.port, limits, reuse_port)
     port = server.sockets[0].getsockname()[1]
     if on_listening is not None:
         on_listening(port)
@@ -49,6 +50,8 @@ async def run(config: ServerConfig, stop: asyncio.Event, reuse_port: bool = Fals
     finally:
         stopping.cancel()
         server.close()
+        for connection in list(connections):
+            connection.close()
         app.close()
 
 
@@ -122,11 +125,14 @@ def start_thread(config: ServerConfig, ready_timeout: float = 120.0) -> ServerHa
 
 
 def start_workers(config: ServerConfig, workers: int, block: bool, ready_timeout: float = 120.0) -> ServerHandle | None:
-    """``workers`` processes bound to one port with SO_REUSEPORT."""
+    """``workers`` processes bound to one port with SO_REUSEPORT; the metrics directory is removed
+    when they stop (``.stop()``, or SIGINT/SIGTERM to this process when ``block``)."""
     if config.port == 0:
         with socket.socket() as probe:
             probe.bind((config.host, 0))
             config.port = probe.getsockname()[1]
+    metrics_dir = tempfile.mkdtemp(prefix="mltrack-serve-metrics-")
+    config = dataclasses.replace(config, metrics_dir=metrics_dir)
     env = {**os.environ, "MLTRACK_SERVE_CONFIG": config.to_json()}
     command = [sys.executable, "-m", "jupyter_mltrack.serving.worker"]
     procs = [subprocess.Popen(command, env=env) for _ in range(workers)]
@@ -140,18 +146,28 @@ def start_workers(config: ServerConfig, workers: int, block: bool, ready_timeout
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
     url = f"http://{_url_host(config.host)}:{config.port}"
     if not block:
         _wait_ready(url, ready_timeout, lambda: next((f"worker exited ({p.returncode})" for p in procs
                                                      if p.poll() is not None), None))
         return ServerHandle(url, stop)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _exit) if main else None  # so `finally` cleans up
     try:
-        for proc in procs:
-            proc.wait()
+        while any(proc.poll() is None for proc in procs):  # polling reaps a worker that died
+            time.sleep(0.2)
     finally:
         stop()
+        if main:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
     return None
+
+
+def _exit(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _url_host(host: str) -> str:
