@@ -24,10 +24,9 @@ X, y = load_iris(return_X_y=True)
 
 @pytest.fixture
 def shell(isolated_home: Path) -> Iterator[Any]:
-    from IPython.core.interactiveshell import InteractiveShell
 
     from jupyter_mltrack.magics import unload_ipython_extension
-    from tests.magics.shellkit import Shell, new_shell
+    from tests.magics.shellkit import Shell, dispose_shell, new_shell
 
     main = sys.modules.get("__main__")
     ip = new_shell()
@@ -37,7 +36,7 @@ def shell(isolated_home: Path) -> Iterator[Any]:
         yield shell
     finally:
         unload_ipython_extension(ip)
-        InteractiveShell.clear_instance()
+        dispose_shell(ip)
         if main is not None:
             sys.modules["__main__"] = main
 

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 
-from tests.magics.shellkit import Shell, new_shell
+from tests.magics.shellkit import Shell, dispose_shell, new_shell
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def bare_shell(isolated_home: Path) -> Iterator[Shell]:
         from jupyter_mltrack.magics import unload_ipython_extension
 
         unload_ipython_extension(ip)
-        InteractiveShell.clear_instance()
+        dispose_shell(ip)
         if main is not None:
             sys.modules["__main__"] = main
 

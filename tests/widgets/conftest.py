@@ -61,6 +61,8 @@ def ipython(isolated_home: Path) -> Iterator[Any]:
     try:
         yield shell
     finally:
-        InteractiveShell.clear_instance()
+        from tests.magics.shellkit import dispose_shell
+
+        dispose_shell(shell)
         if main is not None:
             sys.modules["__main__"] = main
