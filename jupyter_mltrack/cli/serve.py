@@ -44,10 +44,11 @@ def _use_store(state: State) -> None:
 @click.option("--log-dir", default=None, type=click.Path(file_okay=False), help="Folder of the sampled request log.")
 @click.option("--sample-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Fraction of requests logged to --log-dir.")
+@click.option("--no-batching", is_flag=True, help="Score each request alone (no micro-batching of concurrent ones).")
 @pass_state
 def serve(state: State, model_uri: str | None, host: str, port: int, workers: int, max_body: float,
           max_concurrency: int, timeout: float, models: dict[str, str], split: str | None, cors_origin: str | None,
-          log_dir: str | None, sample_rate: float) -> None:
+          log_dir: str | None, sample_rate: float, no_batching: bool) -> None:
     """Serve MODEL_URI over MLflow's scoring protocol (POST /invocations)."""
     from jupyter_mltrack.serving.api import serve as run
 
@@ -58,7 +59,7 @@ def serve(state: State, model_uri: str | None, host: str, port: int, workers: in
     try:
         run(model_uri, models=models, split=split, host=host, port=port, workers=workers, max_body_mb=max_body,
             max_concurrency=max_concurrency, timeout=timeout, cors_origin=cors_origin, log_dir=log_dir,
-            sample_rate=sample_rate)
+            sample_rate=sample_rate, batching=not no_batching)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 

@@ -42,12 +42,13 @@ def serve(model_uri: str | os.PathLike[str] | None = None, *, models: dict[str, 
           split: str | dict[str, float] | None = None, host: str = "127.0.0.1", port: int = 5000, workers: int = 1,
           max_body_mb: float = 100.0, max_concurrency: int = 32, timeout: float = 30.0,
           cors_origin: str | None = None, log_dir: str | os.PathLike[str] | None = None, sample_rate: float = 0.0,
-          block: bool = True) -> ServerHandle | None:
+          batching: bool = True, block: bool = True) -> ServerHandle | None:
     """Serve models over MLflow's scoring protocol at ``http://host:port``.
 
     ``models`` adds named models (``/models/<name>/invocations``); ``split`` (``"a=90,b=10"``) sends
     ``/invocations`` to those names by weight. ``block=False`` returns a handle (``.url``,
     ``.stop()``) once the models are loaded and warm; ``port=0`` picks a free port.
+    ``batching=False`` scores every request on its own (no micro-batching of concurrent requests).
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}.")
@@ -57,6 +58,7 @@ def serve(model_uri: str | os.PathLike[str] | None = None, *, models: dict[str, 
         model_uri, models=models, split=split, host=host, port=port, max_body=int(max_body_mb * 1024 * 1024),
         max_concurrency=max_concurrency, timeout=timeout, cors_origin=cors_origin,
         log_dir=os.path.abspath(os.fspath(log_dir)) if log_dir is not None else None, sample_rate=sample_rate,
+        batching=batching,
     )
     if workers > 1:
         return start_workers(config, workers, block)

@@ -149,3 +149,37 @@ def test_only_models_that_answer_alike_alone_and_together_are_batched(iris: Any,
         loaded = pyfunc.load_model(str(folder / name))
         # a linear model's matrix product differs in the last bit between one row and many
         assert batch_invariant(loaded, X.head(3), predictions_json) is expected, name
+
+
+def test_no_batching_scores_waiting_requests_one_by_one(start_server: Any, gated_model: Path, gate: Path,
+                                                        iris: Any) -> None:
+    """``mltrack serve --no-batching``: the same queue as above, but every request gets its own predict."""
+    url = start_server(str(gated_model), "--no-batching")
+    X = iris[0]
+    bodies = [{"dataframe_split": X.iloc[[i]].to_dict(orient="split")} for i in (1, 0, 55, 110)]
+    answers: dict[int, requests.Response] = {}
+
+    def post(index: int) -> None:
+        answers[index] = requests.post(url + "/invocations", json=bodies[index], timeout=60)
+
+    gate.unlink()
+    threads = [threading.Thread(target=post, args=(0,))]
+    threads[0].start()
+    try:
+        deadline = time.monotonic() + 30
+        while metric(url, "mltrack_in_flight_requests") < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        threads += [threading.Thread(target=post, args=(i,)) for i in (1, 2, 3)]
+        for thread in threads[1:]:
+            thread.start()
+        while metric(url, "mltrack_in_flight_requests") < 5:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        gate.touch()
+    for thread in threads:
+        thread.join(60)
+    assert all(answers[i].status_code == 200 for i in range(4)), answers
+    assert metric(url, "mltrack_batches_total") == 0
+    assert metric(url, "mltrack_predictions_total") == 4
