@@ -152,3 +152,21 @@ async def test_bad_requests_are_explained_and_leave_no_kernel(api: Api, jp_fetch
     assert listed["kernels"] == []
     status, error = await api("DELETE", "serving", "no-such-kernel")
     assert status == 404 and "--list" in error["message"]
+
+
+async def test_starting_or_stopping_needs_the_right_to_write_kernels(
+    jp_serverapp: Any, api: Api, tmp_path: Path
+) -> None:
+    class NoKernels(jp_serverapp.authorizer.__class__):  # type: ignore[name-defined,misc]
+        def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
+            return not (resource == "kernels" and action == "write")
+
+    jp_serverapp.web_app.settings["authorizer"] = NoKernels(
+        parent=jp_serverapp, identity_provider=jp_serverapp.identity_provider
+    )
+    status, body = await api("POST", "serving", body={"model_uri": save_adder(tmp_path / "m", 1)})
+    assert status == 403 and "write on resource: kernels" in body["message"], body
+    status, body = await api("DELETE", "serving", "any-kernel")
+    assert status == 403, body
+    status, body = await api("GET", "serving")
+    assert status == 200 and body["kernels"] == []

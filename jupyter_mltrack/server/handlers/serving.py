@@ -24,6 +24,13 @@ READY_TIMEOUT = 120.0
 LAUNCHER = "jupyter-server"
 
 
+def require_kernel_rights(handler: MltrackAPIHandler) -> None:
+    """A serving kernel is a kernel that runs the model's code: starting or stopping one needs the
+    user's right to write kernels too, not only mltrack's (JupyterHub may grant one without the other)."""
+    if not handler.authorizer.is_authorized(handler, handler.current_user, "write", "kernels"):
+        raise web.HTTPError(403, "User is not authorized to write on resource: kernels.")
+
+
 class ServingKernelsHandler(MltrackAPIHandler):
     @web.authenticated
     @authorized
@@ -34,6 +41,7 @@ class ServingKernelsHandler(MltrackAPIHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
+        require_kernel_rights(self)
         body = self.body("model_uri", "port", "host")
         model_uri = body.required_text("model_uri")
         port = body.integer("port", 0, minimum=0, maximum=65535) or None
@@ -78,6 +86,7 @@ class ServingKernelHandler(MltrackAPIHandler):
     @web.authenticated
     @authorized
     async def delete(self, kernel_id: str) -> None:
+        require_kernel_rights(self)
         record = kernels.load(kernel_id)
         km = self.kernel_manager
         if kernel_id in km:
