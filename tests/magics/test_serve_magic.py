@@ -156,6 +156,15 @@ def test_serve_under_a_jupyter_server_uses_its_kernel_manager(server: Server, tm
         assert f"serving kernel {record.id[:8]}" in err and "was restarted" in err, err
         assert score(url, 2) == [12]
 
+        # A relative folder is the notebook kernel's, not the Jupyter server's working folder.
+        save_model(tmp_path / "relative" / "adder", 100)
+        run_in(kernel, f"import os; os.chdir({str(tmp_path / 'relative')!r})")
+        out, err = run_with_stderr(kernel, "other = %mltrack serve ./adder\nprint(other.text)")
+        assert "Serving" in out and str(tmp_path / "relative" / "adder") in out, (out, err)
+        run_in(kernel, "import requests; assert requests.post(other.url + '/invocations', "
+               "json={'inputs': [1]}, timeout=10).json() == {'predictions': [101]}")
+        run_with_stderr(kernel, "%mltrack serve --stop {other.id}")
+
         out, _ = run_with_stderr(kernel, f"%mltrack serve --stop {record.id[:8]}")
         assert "Stopped" in out
         assert record.id not in {k["id"] for k in server.request("GET", "api/kernels")}

@@ -76,10 +76,12 @@ def run(_magics: Any, ns: argparse.Namespace) -> Served | None:
 
 
 def model_uri(text: str) -> str:
-    """``iris@champion`` and ``iris/3`` are registry names; anything with a scheme or a path is as given."""
+    """``iris@champion`` and ``iris/3`` are registry names; a path is made absolute; other URIs are as given."""
     import os
 
-    if ":" in text or os.path.exists(text) or text.startswith((".", "/", "~")):
+    if os.path.exists(os.path.expanduser(text)) or text.startswith((".", "/", "~")):
+        return os.path.abspath(os.path.expanduser(text))  # the Jupyter server's folder is not this kernel's
+    if ":" in text:
         return text
     if "@" in text or "/" in text:
         return "models:/" + text
