@@ -24,6 +24,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from jupyter_mltrack.processes import pid_alive
+
 SERVER_CACHE_S = 10.0
 HTTP_TIMEOUT_S = 2.0
 _KERNEL_FILE = re.compile(r"kernel-(.+)\.json$")
@@ -88,22 +90,8 @@ def running_servers() -> Iterator[dict[str, Any]]:
             info = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(info, dict) and _alive(info.get("pid")):
+        if isinstance(info, dict) and isinstance(info.get("pid"), int) and pid_alive(info["pid"]):
             yield info
-
-
-def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def _from_servers(kernel_id: str) -> str | None:

@@ -8,46 +8,29 @@ serving kernels with the server's kernel manager, where JupyterLab lists them.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import urllib.error
 import urllib.request
 from typing import Any
 
+from jupyter_mltrack.capture.notebook import running_servers
+from jupyter_mltrack.processes import parent_pid
+
 _ANCESTORS = 4
 
 
 def parent_server() -> dict[str, Any] | None:
     """The running server's info (``url``, ``token``...) if one of our ancestors is a Jupyter server."""
-    try:
-        from jupyter_core.paths import jupyter_runtime_dir
-    except ImportError:  # pragma: no cover - jupyter_core comes with ipykernel
-        return None
-    servers: dict[int, dict[str, Any]] = {}
-    for path in glob.glob(os.path.join(jupyter_runtime_dir(), "jpserver-*.json")):
-        try:
-            with open(path, encoding="utf-8") as handle:
-                info = json.load(handle)
-            servers[int(info["pid"])] = info
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
+    servers = {int(info["pid"]): info for info in running_servers()}
     pid = os.getppid()
     for _ in range(_ANCESTORS):
         if pid in servers:
             return servers[pid]
-        pid = _parent_of(pid)
+        pid = parent_pid(pid)
         if pid <= 1:
             break
     return None
-
-
-def _parent_of(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return int(stat.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 class ServerCallError(Exception):

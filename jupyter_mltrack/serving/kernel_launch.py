@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+from jupyter_mltrack.processes import pid_alive
 from jupyter_mltrack.serving import kernels
 
 _MANAGERS: dict[str, Any] = {}
@@ -69,12 +70,12 @@ def stop_local(kernel_id: str) -> bool:
 
 def terminate(record: kernels.ServingKernel, grace: float = 5.0) -> None:
     """Stop a kernel some other process started outside a Jupyter server: SIGTERM, then SIGKILL."""
-    if record.pid is not None and kernels.pid_alive(record.pid):
+    if record.pid is not None and pid_alive(record.pid):
         os.kill(record.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        while kernels.pid_alive(record.pid) and time.monotonic() < deadline:
+        while pid_alive(record.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if kernels.pid_alive(record.pid):
+        if pid_alive(record.pid):
             os.kill(record.pid, signal.SIGKILL)
     kernels.forget(record.id)
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from jupyter_mltrack.config import home_dir
 from jupyter_mltrack.errors import InvalidParameterError, ResourceNotFoundError
+from jupyter_mltrack.processes import pid_alive
 from jupyter_mltrack.serving.errors import ServingError
 
 KERNEL_NAME = "mltrack-serving"
@@ -256,21 +257,6 @@ def probe_server(url: str, timeout: float = 2.0) -> tuple[str, int | None]:
         if line.startswith("mltrack_predictions_total{"):
             total += int(float(line.rsplit(" ", 1)[1]))
     return health, total
-
-
-def pid_alive(pid: int) -> bool:
-    """True for a running process; a zombie (exited, not yet reaped) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return True
 
 
 def _records(directory: Path | None) -> list[ServingKernel]:

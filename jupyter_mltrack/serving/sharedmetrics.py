@@ -20,6 +20,8 @@ import os
 import struct
 from collections.abc import Iterator
 
+from jupyter_mltrack.processes import pid_alive
+
 Key = tuple[str, ...]
 _HEADER = struct.Struct("<Q")
 _LENGTH = struct.Struct("<I")
@@ -120,20 +122,5 @@ def read_others(directory: str, own_pid: int) -> list[tuple[int, bool, dict[Key,
             values = {key: value for key, value, _ in _entries(data)}
         except (OSError, ValueError, struct.error):
             continue  # a file being created: it holds nothing yet
-        out.append((pid, _alive(pid), values))
+        out.append((pid, pid_alive(pid), values))
     return out
-
-
-def _alive(pid: int) -> bool:
-    """A running process; a zombie (killed, not yet reaped by the server) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True

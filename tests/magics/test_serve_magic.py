@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from jupyter_mltrack import Client
+from jupyter_mltrack.processes import pid_alive
 from jupyter_mltrack.serving import kernels
 from tests.magics.test_notebook_server import Server, run_in, server  # noqa: F401 - the fixture
 
@@ -100,7 +101,7 @@ def test_serve_list_kill_and_stop_outside_a_jupyter_server(local_kernel: Any, tm
     url = URL.search(out).group(1)  # type: ignore[union-attr]
     (record,) = kernels.list_kernels()
     run_with_stderr(local_kernel, f"%mltrack serve --stop {record.id}")
-    assert not kernels.pid_alive(record.pid)  # type: ignore[arg-type]
+    assert not pid_alive(record.pid)  # type: ignore[arg-type]
     with pytest.raises(requests.ConnectionError):
         score(url, 1)
 
@@ -197,7 +198,7 @@ def test_local_serving_kernels_stop_when_their_notebook_kernel_exits(tmp_path: P
         client.stop_channels()
         manager.shutdown_kernel(now=False)  # a clean exit runs the notebook kernel's atexit hooks
     deadline = time.monotonic() + 30
-    while kernels.pid_alive(record.pid):  # type: ignore[arg-type]
+    while pid_alive(record.pid):  # type: ignore[arg-type]
         assert time.monotonic() < deadline, "the serving kernel outlived its notebook kernel"
         time.sleep(0.2)
     assert kernels.list_kernels() == []

@@ -16,6 +16,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from jupyter_mltrack.errors import InvalidStateError, MltrackError
+from jupyter_mltrack.processes import pid_alive
 from jupyter_mltrack.server.base import MltrackAPIHandler
 from jupyter_mltrack.serving import kernel_launch, kernels
 
@@ -91,7 +92,7 @@ class ServingKernelHandler(MltrackAPIHandler):
         km = self.kernel_manager
         if kernel_id in km:
             await km.shutdown_kernel(kernel_id)  # type: ignore[no-untyped-call]
-        elif record.state in kernels.LIVE_STATES and record.pid is not None and kernels.pid_alive(record.pid):
+        elif record.state in kernels.LIVE_STATES and record.pid is not None and pid_alive(record.pid):
             raise InvalidStateError(
                 f"Serving kernel {kernel_id} was started by another Jupyter server or process; stop it there."
             )
@@ -102,7 +103,7 @@ class ServingKernelHandler(MltrackAPIHandler):
 def listed(km: Any) -> list[kernels.ServingKernel]:
     """Records, with this server's kernels that are gone from its kernel manager marked dead."""
     for record in kernels.list_kernels(probe=False):
-        gone = record.pid is None or not kernels.pid_alive(record.pid)
+        gone = record.pid is None or not pid_alive(record.pid)
         if record.launcher == LAUNCHER and record.state in kernels.LIVE_STATES and record.id not in km and gone:
             kernels.mark_dead(record.id)
     return kernels.list_kernels()
