@@ -170,3 +170,22 @@ async def test_starting_or_stopping_needs_the_right_to_write_kernels(
     assert status == 403, body
     status, body = await api("GET", "serving")
     assert status == 200 and body["kernels"] == []
+
+
+async def test_a_kernel_that_never_booted_and_left_the_kernel_manager_is_listed_dead(api: Api) -> None:
+    record = kernels.ServingKernel(
+        id="feedface-0000-4000-8000-000000000000",
+        model_uri="/models/m",
+        served_uri="/models/m",
+        model="m",
+        version="abc",
+        host="127.0.0.1",
+        port=1,
+        launcher="jupyter-server",
+        started_at=time.time(),
+    )
+    kernels.save(record)
+    status, listed = await api("GET", "serving")
+    check_response("GET", "/serving", status, listed)
+    (row,) = listed["kernels"]
+    assert (row["state"], row["health"]) == ("dead", "down") and row["died_at"] is not None

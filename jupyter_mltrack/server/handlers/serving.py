@@ -101,12 +101,15 @@ class ServingKernelHandler(MltrackAPIHandler):
 
 
 def listed(km: Any) -> list[kernels.ServingKernel]:
-    """Records, with this server's kernels that are gone from its kernel manager marked dead."""
-    for record in kernels.list_kernels(probe=False):
-        gone = record.pid is None or not pid_alive(record.pid)
-        if record.launcher == LAUNCHER and record.state in kernels.LIVE_STATES and record.id not in km and gone:
-            kernels.mark_dead(record.id)
-    return kernels.list_kernels()
+    """The records (a gone process is marked dead by the listing itself), plus this server's kernels
+    that never booted and are no longer in its kernel manager."""
+    records = kernels.list_kernels()
+    for index, record in enumerate(records):
+        lost = record.pid is None and record.id not in km
+        if lost and record.launcher == LAUNCHER and record.state in kernels.LIVE_STATES:
+            records[index] = kernels.mark_dead(record.id)
+            records[index].health = "down"
+    return records
 
 
 async def wait_serving(kernel_id: str, known: Any, timeout: float = READY_TIMEOUT) -> kernels.ServingKernel:
