@@ -9,33 +9,17 @@ machine, or a shared file system).
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
-_CACHE: dict[str, Any] = {}
-_LOCK = threading.Lock()
-LOADS: dict[str, int] = {}  # how many times each folder was loaded in this process (tests read it)
-
-
-def _model(path: str) -> Any:
-    """The model at ``path``, loaded once per process even when threads ask at the same moment."""
-    model = _CACHE.get(path)
-    if model is None:
-        with _LOCK:
-            model = _CACHE.get(path)
-            if model is None:
-                from jupyter_mltrack.models.pyfunc import load_pyfunc
-
-                model = _CACHE[path] = load_pyfunc(path, suppress_warnings=True)
-                LOADS[path] = LOADS.get(path, 0) + 1
-    return model
+from jupyter_mltrack.models.process_cache import load_counts as process_load_counts
+from jupyter_mltrack.models.process_cache import load_once
 
 
 def _score(partition: Any, path: str) -> Any:
     import numpy as np
     import pandas as pd
 
-    predictions = _model(path).predict(partition)
+    predictions = load_once(path).predict(partition)
     if isinstance(predictions, pd.DataFrame):
         return predictions.set_axis(partition.index, axis=0)
     if isinstance(predictions, pd.Series):
@@ -55,4 +39,4 @@ def predict(model_uri: str | os.PathLike[str], frame: Any) -> Any:
 
 def load_counts() -> dict[str, int]:
     """Per-process load counts (``client.run(jupyter_mltrack.dask.load_counts)`` shows each worker's)."""
-    return dict(LOADS)
+    return process_load_counts()

@@ -15,38 +15,22 @@ import hashlib
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from jupyter_mltrack.errors import InvalidParameterError, MissingDependencyError
 from jupyter_mltrack.models.errors import SchemaEnforcementError
+from jupyter_mltrack.models.process_cache import load_counts as process_load_counts
+from jupyter_mltrack.models.process_cache import load_once
 from jupyter_mltrack.models.schema import Schema
 from jupyter_mltrack.spark import results
 
-_CACHE: dict[str, Any] = {}
-_LOCK = threading.Lock()
-LOADS: dict[str, int] = {}  # how many times each folder was loaded in this process (tests read it)
 ENV_MANAGERS = ("local",)
-
-
-def _model(path: str) -> Any:
-    """The model at ``path``, loaded once per process even when threads ask at the same moment."""
-    model = _CACHE.get(path)
-    if model is None:
-        with _LOCK:
-            model = _CACHE.get(path)
-            if model is None:
-                from jupyter_mltrack.models.pyfunc import load_pyfunc
-
-                model = _CACHE[path] = load_pyfunc(path, suppress_warnings=True)
-                LOADS[path] = LOADS.get(path, 0) + 1
-    return model
 
 
 def load_counts() -> dict[str, int]:
     """Per-process load counts (what a Python worker has loaded so far)."""
-    return dict(LOADS)
+    return process_load_counts()
 
 
 class ModelUDF:
@@ -183,9 +167,9 @@ def _scorer(folder: str, shipped: str | None, names: list[Any], kind: Any, param
         if shipped is not None:
             from pyspark import SparkFiles
 
-            model = _model(SparkFiles.get(shipped))
+            model = load_once(SparkFiles.get(shipped))
         else:
-            model = _model(folder)
+            model = load_once(folder)
         for batch in batches:
             args = (batch,) if isinstance(batch, (pd.Series, pd.DataFrame)) else tuple(batch)
             frame = _frame(args, names)
