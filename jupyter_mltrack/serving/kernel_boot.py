@@ -9,19 +9,17 @@ says ``loading``, then ``serving``, or ``failed`` with the error when the model 
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
 import logging
 import os
 import threading
-import time
 import traceback
 from pathlib import Path
 from typing import Any
 
 from jupyter_mltrack.serving import kernels
 from jupyter_mltrack.serving.config import ServerConfig
-from jupyter_mltrack.serving.server import run
+from jupyter_mltrack.serving.server import run, url_host, wait_ready
 
 log = logging.getLogger("jupyter_mltrack.serving")
 
@@ -67,18 +65,12 @@ class ServingInKernel:
 
     def _watch_ready(self) -> None:
         """Flip the record to ``serving`` once ``/ping`` says the model is warm."""
-        host, port = self.config.host, self.config.port
-        host = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
-        while self.thread.is_alive():
-            try:
-                conn = http.client.HTTPConnection(host, port, timeout=2)
-                conn.request("GET", "/ping")
-                if conn.getresponse().status == 200:
-                    kernels.update(self.kernel_id, self.directory, state="serving")
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
+        url = f"http://{url_host(self.config.host)}:{self.config.port}"
+        try:
+            wait_ready(url, float("inf"), lambda: None if self.thread.is_alive() else "stopped")
+        except RuntimeError:
+            return  # the serving thread ended: it has written its own state
+        kernels.update(self.kernel_id, self.directory, state="serving")
 
 
 def boot(environ: dict[str, Any] | None = None) -> ServingInKernel:

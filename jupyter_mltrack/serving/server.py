@@ -119,8 +119,8 @@ def start_thread(config: ServerConfig, ready_timeout: float = 120.0) -> ServerHa
 
     if "error" in state:
         raise state["error"]
-    url = f"http://{_url_host(config.host)}:{state['port']}"
-    _wait_ready(url, ready_timeout, lambda: state.get("error") or (None if thread.is_alive() else "server exited"))
+    url = f"http://{url_host(config.host)}:{state['port']}"
+    wait_ready(url, ready_timeout, lambda: state.get("error") or (None if thread.is_alive() else "server exited"))
     return ServerHandle(url, stop)
 
 
@@ -149,9 +149,9 @@ def start_workers(config: ServerConfig, workers: int, block: bool, ready_timeout
                 proc.wait()
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
-    url = f"http://{_url_host(config.host)}:{config.port}"
+    url = f"http://{url_host(config.host)}:{config.port}"
     if not block:
-        _wait_ready(url, ready_timeout, lambda: next((f"worker exited ({p.returncode})" for p in procs
+        wait_ready(url, ready_timeout, lambda: next((f"worker exited ({p.returncode})" for p in procs
                                                      if p.poll() is not None), None))
         return ServerHandle(url, stop)
     main = threading.current_thread() is threading.main_thread()
@@ -170,12 +170,12 @@ def _exit(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def _url_host(host: str) -> str:
+def url_host(host: str) -> str:
     host = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
     return f"[{host}]" if ":" in host else host
 
 
-def _wait_ready(url: str, timeout: float, failed: Any) -> None:
+def wait_ready(url: str, timeout: float, failed: Any) -> None:
     """Poll ``/ping`` until it answers 200 (the models are warm) or the server fails."""
     host, port = url.rsplit("//", 1)[1].rsplit(":", 1)
     deadline = time.monotonic() + timeout
